@@ -1,0 +1,60 @@
+# kbackport — see README.md. `make check` sets everything up and runs all tests.
+
+PKGS      := libgit2 yaml-0.1 jansson libarchive
+# Debian packages the project needs: build deps, the kernel trees it ports to,
+# and the tools its tests run for real (git am, quilt).
+DEB_PKGS  := gcc make pkg-config libgit2-dev libyaml-dev libjansson-dev \
+	     libarchive-dev git xz-utils \
+	     linux-source-6.1 linux-source-6.12
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+TOOL_SRCS := $(wildcard tool/*.c)
+LIB_SRCS  := $(filter-out tool/main.c tool/cmd-%.c,$(TOOL_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+TOOL_OBJS := $(TOOL_SRCS:.c=.o)
+LIB_OBJS  := $(LIB_SRCS:.c=.o)
+UNIT_OBJS := $(UNIT_SRCS:.c=.o)
+
+.PHONY: all deps check run bench clean unit
+
+all: kbackport
+
+kbackport: $(TOOL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+tool/%.o: tool/%.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+tests/unit/%.o: tests/unit/%.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itool -c -o $@ $<
+
+tests/unit/run-unit: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+deps:
+	@DEB_PKGS="$(DEB_PKGS)" sh tests/install-deps.sh
+
+unit: tests/unit/run-unit
+
+check: deps
+	$(MAKE) all unit
+	sh tests/run.sh
+
+run: deps
+	$(MAKE) all
+	sh tests/run-main.sh
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench.sh
+
+clean:
+	rm -f kbackport tests/unit/run-unit tool/*.o tool/*.d tests/unit/*.o tests/unit/*.d
+
+-include $(TOOL_SRCS:.c=.d) $(UNIT_SRCS:.c=.d)

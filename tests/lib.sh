@@ -1,0 +1,39 @@
+# Sourced by tests/tNNNN-*.sh: one script a module, each check counted.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+KB="$ROOT/kbackport"
+SEEDS="$ROOT/../shared/seeds"
+SERIES="$ROOT/backports/ext4-dio-shared-lock"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$ROOT"
+passed=0
+failed=0
+
+# check DESCRIPTION COMMAND...: the command's exit status is the verdict.
+check() {
+	desc=$1
+	shift
+	if "$@" >"$T/check.out" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $desc"
+		tail -n 25 "$T/check.out" | sed 's/^/    /'
+	fi
+}
+
+# expect_exit CODE COMMAND...: the command must exit with exactly CODE.
+expect_exit() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	[ "$got" = "$want" ] || { echo "exit status $got, expected $want"; return 1; }
+}
+
+done_testing() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}

@@ -1,0 +1,118 @@
+#!/bin/sh
+# kbackport kernels [list] [--json]: the descriptions in kernels/, strict parsing, exit codes.
+. "$(dirname "$0")/lib.sh"
+unset KBACKPORT_KERNELS_DIR KBACKPORT_SRC_DIR
+# An empty work dir: nothing imported, whatever work/ holds.
+export KBACKPORT_WORK="$T/work"
+
+lists_debian_kernels() {
+	"$KB" kernels >"$T/list" || return 1
+	cat "$T/list"
+	[ "$(wc -l <"$T/list")" = 2 ] &&
+	grep -Eq '^debian-6\.1  +linux-source-6\.1  +source: present  imported: no   version: -$' "$T/list" &&
+	grep -Eq '^debian-6\.12 +linux-source-6\.12 +source: present  imported: no   version: -$' "$T/list"
+}
+
+list_is_default() {
+	"$KB" kernels list >"$T/list2" && cmp "$T/list" "$T/list2"
+}
+
+json_parses() {
+	"$KB" kernels list --json >"$T/json" || return 1
+	python3 -m json.tool "$T/json" >/dev/null || return 1
+	python3 - "$T/json" <<-'EOF'
+	import json, sys
+	ks = json.load(open(sys.argv[1]))
+	assert [k["name"] for k in ks] == ["debian-6.1", "debian-6.12"], ks
+	k = ks[1]
+	assert k["source"] == {"type": "debian-package", "package": "linux-source-6.12",
+			       "tarball": "/usr/src/linux-source-6.12.tar.xz"}, k["source"]
+	assert k["source_present"] is True and k["imported"] is False, k
+	assert k["version"] is None and k["base"] is None, k
+	assert k["config"]["base"] == "tinyconfig", k["config"]
+	assert k["boot"] == {"runner": "qemu", "qemu": {"smp": 2, "memory": 2048}, "timeout": 600}, k["boot"]
+	EOF
+}
+
+# write_kernel NAME TEXT: a description in the temporary kernels dir.
+write_kernel() {
+	mkdir -p "$T/kernels"
+	printf '%s\n' "$2" >"$T/kernels/$1.yaml"
+}
+
+# one_error FILE PATTERN...: stderr holds exactly one line, an error matching every pattern.
+one_error() {
+	f=$1
+	shift
+	cat "$f"
+	[ "$(wc -l <"$f")" = 1 ] && grep -q '^error: ' "$f" || return 1
+	for p; do
+		grep -qF -- "$p" "$f" || return 1
+	done
+}
+
+bad_key_exit_4() {
+	write_kernel good 'name: good
+source: {debian-package: linux-source-6.12}
+arch: x86_64
+config: {base: tinyconfig}'
+	write_kernel typo 'name: typo
+source: {debian-package: linux-source-6.12}
+arch: x86_64
+config: {base: tinyconfig, fragment: [a.config]}'
+	KBACKPORT_KERNELS_DIR="$T/kernels" expect_exit 4 "$KB" kernels 2>"$T/err" >/dev/null &&
+	one_error "$T/err" "unknown key 'config.fragment'" "'$T/kernels/typo.yaml'"
+}
+
+syntax_error_exit_4() {
+	rm -f "$T/kernels/typo.yaml"
+	write_kernel broken 'name: broken
+source: {debian-package: linux-source-6.12'
+	KBACKPORT_KERNELS_DIR="$T/kernels" expect_exit 4 "$KB" kernels --json 2>"$T/err" >/dev/null &&
+	one_error "$T/err" "cannot parse '$T/kernels/broken.yaml'"
+}
+
+missing_key_exit_4() {
+	rm -f "$T/kernels/broken.yaml"
+	write_kernel noarch 'name: noarch
+source: {debian-package: linux-source-6.12}
+config: {base: tinyconfig}'
+	KBACKPORT_KERNELS_DIR="$T/kernels" expect_exit 4 "$KB" kernels import noarch 2>"$T/err" &&
+	one_error "$T/err" "missing required key 'arch'" "'$T/kernels/noarch.yaml'"
+}
+
+unknown_kernel_exit_3() {
+	expect_exit 3 "$KB" kernels import nosuch 2>"$T/err" &&
+	one_error "$T/err" "unknown kernel 'nosuch' (no kernels/nosuch.yaml)"
+}
+
+no_kernels_dir_exit_3() {
+	KBACKPORT_KERNELS_DIR="$T/none" expect_exit 3 "$KB" kernels 2>"$T/err" &&
+	one_error "$T/err" "cannot open directory '$T/none'"
+}
+
+missing_source_listed() {
+	rm -f "$T/kernels/noarch.yaml"
+	write_kernel gone 'name: gone
+source: {git: {path: '"$T"'/no-repo, ref: v1.0}}
+arch: x86_64
+config: {base: tinyconfig}'
+	KBACKPORT_KERNELS_DIR="$T/kernels" "$KB" kernels >"$T/list3" || return 1
+	cat "$T/list3"
+	grep -Eq "^gone  $T/no-repo@v1\.0  source: missing  imported: no   version: -$" "$T/list3" &&
+	grep -Eq "^good  linux-source-6\.12 +source: present" "$T/list3"
+}
+
+check "kernels lists both debian kernels" lists_debian_kernels
+check "kernels list is the default" list_is_default
+check "kernels --json parses, one object per kernel" json_parses
+check "unknown key: one error naming file and key, exit 4" bad_key_exit_4
+check "YAML syntax error: one error naming the file, exit 4" syntax_error_exit_4
+check "missing required key: exit 4" missing_key_exit_4
+check "unknown kernel: exit 3" unknown_kernel_exit_3
+check "missing kernels dir: exit 3" no_kernels_dir_exit_3
+check "a missing git source is listed as missing" missing_source_listed
+check "unknown subcommand: exit 2" expect_exit 2 "$KB" kernels frob
+check "unknown option: exit 2" expect_exit 2 "$KB" kernels list --xml
+check "import without a name: exit 2" expect_exit 2 "$KB" kernels import
+done_testing

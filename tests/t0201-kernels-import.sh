@@ -1,0 +1,221 @@
+#!/bin/sh
+# kbackport kernels import: the real Debian tarballs into work/trees/ (kept across runs, so
+# a second run checks the no-op), small made-up sources, and failures that leave nothing.
+. "$(dirname "$0")/lib.sh"
+unset KBACKPORT_KERNELS_DIR KBACKPORT_SRC_DIR KBACKPORT_WORK
+FILES="Makefile fs/ext4/file.c fs/ext4/inode.c scripts/checkpatch.pl Documentation/Changes"
+IMPORTED='imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s'
+ALREADY='already imported at [0-9a-f]{12}'
+GIT="git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main"
+
+# import NAME: work/trees/NAME gets imported, or was before; the output says which.
+import() {
+	"$KB" kernels import "$1" >"$T/import-$1.out" || return 1
+	cat "$T/import-$1.out"
+	grep -Eq "^$1: ($IMPORTED|$ALREADY) \(work/trees/$1\)$" "$T/import-$1.out"
+}
+
+status_clean() {
+	out=$(git -C "work/trees/$1" status --porcelain) && [ -z "$out" ]
+}
+
+refs_set() {
+	d=work/trees/$1
+	base=$(git -C "$d" rev-parse --verify refs/kbackport/base) &&
+	[ "$(git -C "$d" rev-parse HEAD)" = "$base" ] &&
+	[ "$(git -C "$d" symbolic-ref HEAD)" = refs/heads/base ]
+}
+
+# The commit depends on the tarball only: fixed author, its mtime, its package version.
+commit_from_tarball() {
+	tar=/usr/src/linux-source-$2.tar.xz
+	mtime=$(stat -c %Y "$tar")
+	ver=$(dpkg-query -W -f='${Version}' "linux-source-$2")
+	got=$(git -C "work/trees/$1" log -1 --format='%an <%ae>|%cn <%ce>|%at|%ct|%s' refs/kbackport/base)
+	want="kbackport import <kbackport@localhost>|kbackport import <kbackport@localhost>|$mtime|$mtime|Import linux-source-$2 $ver"
+	echo "got:  $got"
+	echo "want: $want"
+	[ "$got" = "$want" ]
+}
+
+# Some files, a symlink and an executable, against tar's own extraction.
+files_match_tarball() {
+	x=$T/x-$2
+	mkdir -p "$x"
+	members=
+	for f in $FILES; do
+		members="$members linux-source-$2/$f"
+	done
+	# shellcheck disable=SC2086 # one word per member
+	tar -xJf "/usr/src/linux-source-$2.tar.xz" -C "$x" $members || return 1
+	for f in $FILES; do
+		a=work/trees/$1/$f
+		b=$x/linux-source-$2/$f
+		if [ -L "$b" ]; then
+			[ -L "$a" ] && [ "$(readlink "$a")" = "$(readlink "$b")" ] ||
+				{ echo "symlink $f differs"; return 1; }
+		else
+			cmp "$a" "$b" || return 1
+		fi
+		if [ ! -L "$b" ] && [ -x "$b" ] && [ ! -x "$a" ]; then
+			echo "$f lost its executable bit"
+			return 1
+		fi
+	done
+	[ -L "work/trees/$1/Documentation/Changes" ] && [ -x "work/trees/$1/scripts/checkpatch.pl" ] &&
+	[ "$(git -C "work/trees/$1" ls-files -s scripts/checkpatch.pl | cut -c1-6)" = 100755 ] &&
+	[ "$(git -C "work/trees/$1" ls-files -s Documentation/Changes | cut -c1-6)" = 120000 ]
+}
+
+# Slow (a full unpack and git add): done for one tree only.
+tree_matches_tarball() {
+	u=$T/unpacked
+	mkdir -p "$u"
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$u" --strip-components=1 &&
+	git -C "$u" init -q && git -C "$u" -c core.autocrlf=false add -A -f &&
+	want=$(git -C "$u" write-tree) &&
+	got=$(git -C work/trees/debian-6.12 rev-parse 'refs/kbackport/base^{tree}') || return 1
+	rm -rf "$u"
+	echo "tarball: $want imported: $got"
+	[ "$want" = "$got" ]
+}
+
+second_import_noop() {
+	base=$(git -C "work/trees/$1" rev-parse --short=12 refs/kbackport/base) &&
+	"$KB" kernels import "$1" >"$T/again" || return 1
+	cat "$T/again"
+	[ "$(cat "$T/again")" = "$1: already imported at $base (work/trees/$1)" ]
+}
+
+listed_with_version() {
+	v=$(awk '$2 == "=" && $1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }' \
+		"work/trees/$1/Makefile")
+	"$KB" kernels >"$T/list" || return 1
+	grep "^$1 " "$T/list"
+	grep -Eq "^$1 +linux-source-[0-9.]+ +source: present  imported: yes  version: $v$" "$T/list"
+}
+
+# only_error FILE PATTERN: besides progress lines, stderr is one error line with PATTERN.
+only_error() {
+	cat "$1"
+	grep -v '^importing: [0-9]* files$' "$1" >"$1.rest"
+	[ "$(wc -l <"$1.rest")" = 1 ] && grep -q "^error: .*$2" "$1.rest"
+}
+
+# in_tmp CMD...: runs with temporary work, source and kernels directories.
+in_tmp() {
+	KBACKPORT_WORK=$T/work KBACKPORT_SRC_DIR=$T/src KBACKPORT_KERNELS_DIR=$T/kernels "$@"
+}
+
+corrupt_tarball() {
+	mkdir -p "$T/src" "$T/kernels"
+	cp kernels/debian-6.12.yaml "$T/kernels/"
+	head -c 5000000 /usr/src/linux-source-6.12.tar.xz >"$T/src/linux-source-6.12.tar.xz"
+	in_tmp expect_exit 4 "$KB" kernels import debian-6.12 2>"$T/err" &&
+	only_error "$T/err" "'$T/src/linux-source-6.12.tar.xz'" &&
+	[ ! -e "$T/work/trees/debian-6.12" ] && [ ! -e "$T/work/trees/.debian-6.12.tmp" ]
+}
+
+missing_tarball() {
+	cp kernels/debian-6.1.yaml "$T/kernels/"
+	in_tmp expect_exit 3 "$KB" kernels import debian-6.1 2>"$T/err" &&
+	only_error "$T/err" "cannot open '$T/src/linux-source-6.1.tar.xz': No such file or directory" &&
+	[ ! -e "$T/work/trees/debian-6.1" ] && [ ! -e "$T/work/trees/.debian-6.1.tmp" ]
+}
+
+# write_kernel NAME SOURCE: a description in $T/kernels.
+write_kernel() {
+	printf 'name: %s\nsource: %s\narch: x86_64\nconfig: {base: tinyconfig}\n' "$1" "$2" \
+		>"$T/kernels/$1.yaml"
+}
+
+# A small tarball: modes, a symlink, a file its own .gitignore ignores; same commit twice.
+small_tarball() {
+	s=$T/small/linux-source-mini
+	mkdir -p "$s/scripts" "$s/fs"
+	printf 'VERSION = 1\nPATCHLEVEL = 2\nSUBLEVEL = 3\nEXTRAVERSION = -test\n' >"$s/Makefile"
+	printf '#!/bin/sh\necho hi\n' >"$s/scripts/run.sh"
+	chmod 755 "$s/scripts/run.sh"
+	echo data >"$s/fs/a.c"
+	ln -s a.c "$s/fs/b.c"
+	echo '*.o' >"$s/.gitignore"
+	echo obj >"$s/fs/a.o"
+	tar -C "$T/small" -cJf "$T/src/linux-source-mini.tar.xz" linux-source-mini || return 1
+	write_kernel mini '{debian-package: linux-source-mini}'
+	in_tmp "$KB" kernels import mini || return 1
+	KBACKPORT_WORK=$T/work2 KBACKPORT_SRC_DIR=$T/src KBACKPORT_KERNELS_DIR=$T/kernels \
+		"$KB" kernels import mini || return 1
+	d=$T/work/trees/mini
+	one=$(git -C "$d" rev-parse refs/kbackport/base) &&
+	two=$(git -C "$T/work2/trees/mini" rev-parse refs/kbackport/base) || return 1
+	git -C "$d" ls-files -s
+	[ "$one" = "$two" ] && [ -z "$(git -C "$d" status --porcelain --ignored)" ] &&
+	[ "$(git -C "$d" ls-files -s fs/a.o fs/b.c scripts/run.sh | cut -c1-6 | tr '\n' ' ')" = "100644 120000 100755 " ] &&
+	[ "$(readlink "$d/fs/b.c")" = a.c ] &&
+	git -C "$d" log -1 --format=%B | grep -qx "Unmodified source from $T/src/linux-source-mini.tar.xz." &&
+	in_tmp "$KB" kernels | grep -q "^mini .* imported: yes  version: 1.2.3-test$"
+}
+
+# A symlink in the tarball must not let a later entry write outside the tree.
+symlink_escape() {
+	mkdir -p "$T/outside"
+	python3 - "$T/src/linux-source-evil.tar.xz" "$T/outside" <<-'EOF' || return 1
+	import io, sys, tarfile
+	with tarfile.open(sys.argv[1], "w:xz") as t:
+	    link = tarfile.TarInfo("linux-source-evil/out")
+	    link.type, link.linkname = tarfile.SYMTYPE, sys.argv[2]
+	    t.addfile(link)
+	    f = tarfile.TarInfo("linux-source-evil/out/pwned")
+	    f.size = 3
+	    t.addfile(f, io.BytesIO(b"hi\n"))
+	EOF
+	write_kernel evil '{debian-package: linux-source-evil}'
+	in_tmp expect_exit 4 "$KB" kernels import evil 2>"$T/err" &&
+	only_error "$T/err" "linux-source-evil.tar.xz" &&
+	[ ! -e "$T/outside/pwned" ] && [ ! -e "$T/work/trees/evil" ] && [ ! -e "$T/work/trees/.evil.tmp" ]
+}
+
+# A git source: the tagged commit becomes the base, checked out.
+git_source() {
+	g=$T/gsrc
+	$GIT init -q "$g" && mkdir -p "$g/fs" &&
+	printf 'VERSION = 6\nPATCHLEVEL = 6\nSUBLEVEL = 60\nEXTRAVERSION =\n' >"$g/Makefile" &&
+	echo one >"$g/fs/a.c" && $GIT -C "$g" add -A && $GIT -C "$g" commit -qm one &&
+	$GIT -C "$g" tag v6.6.60 && echo two >"$g/fs/a.c" && $GIT -C "$g" commit -qam two || return 1
+	write_kernel up "{git: {path: $g, ref: v6.6.60}}"
+	in_tmp "$KB" kernels import up >"$T/out" || return 1
+	cat "$T/out"
+	d=$T/work/trees/up
+	grep -Eq "^up: imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s \($d\)$" "$T/out" &&
+	[ "$(git -C "$d" rev-parse refs/kbackport/base)" = "$(git -C "$g" rev-parse 'v6.6.60^{commit}')" ] &&
+	[ "$(git -C "$d" symbolic-ref HEAD)" = refs/heads/base ] &&
+	[ "$(cat "$d/fs/a.c")" = one ] && [ -z "$(git -C "$d" status --porcelain)" ] &&
+	in_tmp "$KB" kernels | grep -q "^up .*source: present  imported: yes  version: 6.6.60$" &&
+	in_tmp "$KB" kernels import up | grep -q "^up: already imported at "
+}
+
+bad_git_ref() {
+	write_kernel upbad "{git: {path: $T/gsrc, ref: v9.9}}"
+	in_tmp expect_exit 4 "$KB" kernels import upbad 2>"$T/err" &&
+	only_error "$T/err" "unknown ref 'v9.9' in '$T/gsrc'" && [ ! -e "$T/work/trees/upbad" ]
+}
+
+for v in 6.12 6.1; do
+	k=debian-$v
+	check "import $k" import "$k"
+	sed 's/^/# /' "$T/import-$k.out"
+	check "$k: git status is clean" status_clean "$k"
+	check "$k: refs/kbackport/base = HEAD = refs/heads/base" refs_set "$k"
+	check "$k: commit author, date and message come from the tarball" commit_from_tarball "$k" "$v"
+	check "$k: files, symlink, executable as in the tarball" files_match_tarball "$k" "$v"
+	check "$k: second import is a no-op" second_import_noop "$k"
+	check "$k: listed as imported with its Makefile version" listed_with_version "$k"
+done
+check "debian-6.12: the commit's tree is the tarball's tree" tree_matches_tarball
+check "corrupt tarball: one error naming it, exit 4, nothing left" corrupt_tarball
+check "missing tarball: exit 3, nothing left" missing_tarball
+check "small tarball: modes, symlink, ignored file; same commit twice" small_tarball
+check "symlink in the tarball cannot lead outside the tree" symlink_escape
+check "git source: tag imported and checked out" git_source
+check "git source with an unknown ref: exit 4" bad_git_ref
+done_testing

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbackport: port an upstream kernel patch series onto vendor trees,
+ * build, boot and measure them. One subcommand per tool/cmd-<name>.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "series", cmd_series, "import a patch series from mail archives, show it",
+	  "kbackport series import <file>... [-o DIR] [--version N] [--subject TEXT] [--json]\n"
+	  "kbackport series show <DIR> [--json]\n"
+	  "\n"
+	  "import reads mbox files (git format-patch, b4), list-archive pages\n"
+	  "(\"* [PATCH ...]\" messages, several threads mixed) and archive thread\n"
+	  "views, picks one series (newest version unless --version), recovers\n"
+	  "patches that survive only quoted in a reply, collects review trailers\n"
+	  "and review items, and writes DIR/series.yaml, DIR/upstream/*.patch and\n"
+	  "a copy of the inputs under DIR/archive/. Without -o nothing is written." },
+	{ "kernels", cmd_kernels, "list kernel trees from kernels/, import one",
+	  "kbackport kernels [list] [--json]\n"
+	  "kbackport kernels import <name>\n"
+	  "\n"
+	  "Each kernels/<name>.yaml describes one tree. import turns its source\n"
+	  "(a Debian linux-source package or a git repository) into a git\n"
+	  "repository under $KBACKPORT_WORK/trees/<name> (default work/)." },
+	{ "port", cmd_port, "apply a series onto one kernel tree",
+	  "kbackport port <kernel> [--series DIR] [--json] [--signoff 'Name <email>']\n"
+	  "kbackport port --continue <kernel> [--series DIR]\n"
+	  "\n"
+	  "Resets branch backport/<series>/<kernel> of work/trees/<kernel> to the\n"
+	  "imported base, applies the series' prerequisites (DIR/prereqs/) and\n"
+	  "patches, one commit each, and tells how every hunk went: exact, offset,\n"
+	  "fuzzy, whitespace, already present, dropped per review, or conflict.\n"
+	  "A conflict stops the port (exit 6) with rejects under work/ports/<kernel>/;\n"
+	  "--continue records the fixed tree as DIR/<kernel>/fixups/NNNN-*.patch\n"
+	  "and ports again. The sign-off comes from git config, KBACKPORT_SIGNOFF\n"
+	  "or --signoff." },
+	{ "export", cmd_export, "export a ported branch as mbox or quilt series",
+	  "kbackport export <kernel> --format mbox|quilt|branch [-o DIR] [--series DIR]\n"
+	  "\n"
+	  "mbox: DIR/backport.mbox (git am applies it to the base); quilt:\n"
+	  "DIR/patches/series + DEP-3 headed patches (quilt push -a applies them to\n"
+	  "the unpacked source); branch: prints the branch name and its tip.\n"
+	  "DIR defaults to <series>/<kernel>/." },
+	{ "build", NULL, "build a kernel (base or patched)", "kbackport build <kernel> [--variant base|patched]" },
+	{ "boot", NULL, "boot a built kernel in QEMU and run a workload",
+	  "kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]" },
+	{ "matrix", NULL, "port, build, boot and measure every kernel",
+	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]" },
+	{ "report", NULL, "show stored results as text, JSON or HTML",
+	  "kbackport report [--format text|json|html] [-o FILE]" },
+	{ "lava", NULL, "write, run or submit a LAVA job", "kbackport lava <kernel> [--run-local|--submit URL]" },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_help(FILE *f)
+{
+	fprintf(f, "usage: kbackport <command> [<args>]\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "   %-9s %s%s\n", commands[i].name, commands[i].summary,
+			commands[i].fn ? "" : " (not implemented yet)");
+	fprintf(f, "\n'kbackport help <command>' shows the usage of one command.\n");
+}
+
+void usage_of(const char *name)
+{
+	const struct command *c = find_command(name);
+
+	if (c)
+		fprintf(stderr, "usage: %s\n", c->usage);
+}
+
+static int help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_help(stdout);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		error("unknown command '%s'", argv[1]);
+		return KB_EXIT_USAGE;
+	}
+	printf("usage: %s\n", c->usage);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_help(stderr);
+		return KB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
+	c = find_command(argv[1]);
+	if (!c) {
+		error("unknown command '%s' (see 'kbackport --help')", argv[1]);
+		return KB_EXIT_USAGE;
+	}
+	if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+		printf("usage: %s\n", c->usage);
+		return 0;
+	}
+	if (!c->fn) {
+		error("'%s' is not implemented yet", c->name);
+		return KB_EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}
