@@ -108,9 +108,9 @@ check "mail flattened to one line: exit 4" bad_input 4 "$T/flat.txt"
 
 commands() {
 	"$KB" --help | grep -q "^   series " &&
-	"$KB" --help | grep -q "port .*not implemented yet" &&
+	"$KB" --help | grep -q "matrix .*not implemented yet" &&
 	"$KB" help series | grep -q "series import" &&
-	expect_exit 2 "$KB" port debian-6.12 &&
+	expect_exit 2 "$KB" matrix &&
 	expect_exit 2 "$KB" frobnicate
 }
 check "command table: --help, help <cmd>, not-implemented commands exit 2" commands

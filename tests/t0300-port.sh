@@ -1,0 +1,153 @@
+#!/bin/sh
+# kbackport port on the real Debian trees: outcomes, provenance, conflicts, --continue.
+. "$(dirname "$0")/lib.sh"
+export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
+B=backport/ext4-dio-shared-lock
+
+tree_git() {
+	k=$1
+	shift
+	git -C "work/trees/$k" "$@"
+}
+
+for k in debian-6.12 debian-6.1; do
+	[ -d "work/trees/$k" ] || "$KB" kernels import "$k" >/dev/null 2>&1
+done
+
+port_outcomes() {
+	k=$1
+	"$KB" port "$k" --json >"$T/$k.json" || return 1
+	python3 - "$T/$k.json" "$k" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); k = sys.argv[2]
+p = [x for x in r["patches"] if not x["prereq"]]
+st = {x["patch"]: x["status"] for x in p}
+assert len(p) == 8 and "conflict" not in st.values(), st
+assert st[2] == "already-present", st
+h2 = p[1]["hunks"][0]
+assert h2["strategy"] == "equivalent" and "inode_dio_wait(inode);" in h2["why"], h2
+assert st[6] == "adapted" and p[5]["hunks"][0]["strategy"] == "dropped", p[5]
+assert st[7] == "adapted" and "fixups/0007-" in p[6]["how"], p[6]
+pre = {q["commit"][:12]: q for q in r["prereqs"]}
+assert pre["012924f0eeef"]["state"] == "ported", pre
+assert pre["378f32bab371"]["state"] == "present", pre
+want = "skipped" if k == "debian-6.1" else "ported"
+assert pre["5d87c7fca2c1"]["state"] == want, pre["5d87c7fca2c1"]
+assert not [q for q in r["prereqs"] if q["state"] in ("missing", "conflict")], r["prereqs"]
+PY
+}
+check "debian-6.12: 8/8 in, 2/8 already present, review drop, prerequisites ported" port_outcomes debian-6.12
+check "debian-6.1: 8/8 in, 2/8 already present, 5d87c7fca2c1 deliberately skipped" port_outcomes debian-6.1
+
+# what the branch holds, function by function
+branch_semantics() {
+	k=$1
+	tree_git "$k" show "$B/$k:fs/ext4/file.c" >"$T/file.c" &&
+	tree_git "$k" show "$B/$k:fs/ext4/inode.c" >"$T/inode.c" || return 1
+	n=$(sed -n '/^static ssize_t ext4_buffered_write_iter/,/^}/p' "$T/file.c" | grep -c 'inode_dio_wait(inode);')
+	[ "$n" = 1 ] || { echo "ext4_buffered_write_iter() has $n inode_dio_wait() calls"; return 1; }
+	! grep -q 'return retval ? retval : -EAGAIN' "$T/inode.c" || { echo "review-dropped hunk applied"; return 1; }
+	! grep -q 'ext4_iomap_overwrite_ops' "$T/inode.c" "$T/file.c" || { echo "overwrite ops still there"; return 1; }
+	grep -q 'static bool ext4_dio_needs_zeroing(struct inode \*inode, loff_t pos, loff_t len,' "$T/file.c" &&
+	sed -n '/^static int ext4_iomap_alloc/,/^}/p' "$T/inode.c" | grep -q 'if (flags & IOMAP_NOWAIT)' &&
+	sed -n '/^static int ext4_iomap_begin(/,/^}/p' "$T/inode.c" | grep -q 'map_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;' &&
+	grep -q 'ret = kiocb_modified(iocb);' "$T/file.c"
+}
+check "debian-6.12: no second inode_dio_wait(), no dropped hunk, no overwrite ops" branch_semantics debian-6.12
+check "debian-6.1: the same" branch_semantics debian-6.1
+
+provenance() {
+	k=debian-6.12
+	c=$(tree_git $k log --format=%H --grep='prevent sleeping allocation' "$B/$k" -1)
+	[ -n "$c" ] || return 1
+	tree_git $k log -1 --format='%an|%ad|%cn' --date=iso-strict "$c" | grep -qx 'Baokun Li|2026-06-18T12:57:00+00:00|kbackport' &&
+	tree_git $k log -1 --format=%B "$c" >"$T/msg" &&
+	grep -qx 'Reviewed-by: Jan Kara <jack@suse.cz>' "$T/msg" &&
+	grep -qx 'Link: https://lore.kernel.org/r/20260618125735.4156639-2-libaokun@linux.alibaba.com' "$T/msg" &&
+	grep -q '^\[ debian-6.12: 1 hunk placed with reduced context \]$' "$T/msg" &&
+	[ "$(grep -v "^$" "$T/msg" | tail -n 1)" = "Signed-off-by: kbackport <kbackport@localhost>" ] &&
+	tree_git $k notes --ref=kbackport show "$c" | grep -q '"strategy": "fuzzy"' &&
+	tree_git $k log --format=%B --grep='remove useless ext4_iomap_overwrite_ops' "$B/$k" -1 |
+		grep -q '^\[ Upstream commit 012924f0eeef'
+}
+check "commits keep author and date, add Link:, [ kernel: ... ], sign-off, notes" provenance
+
+reproducible() {
+	a=$(tree_git debian-6.12 rev-parse "$B/debian-6.12") &&
+	"$KB" port debian-6.12 >/dev/null &&
+	[ "$(tree_git debian-6.12 rev-parse "$B/debian-6.12")" = "$a" ] &&
+	[ -z "$(tree_git debian-6.12 status --porcelain)" ]
+}
+check "a second port gives the same commits and leaves the tree clean" reproducible
+
+# A copy of the series without the recorded 6.12 fixup: the port stops at 7/8.
+cp -r "$SERIES" "$T/conflict-demo"
+rm -rf "$T/conflict-demo/debian-6.12"
+restore() {
+	tree_git debian-6.12 checkout -q -f base
+	rm -f "work/ports/debian-6.12/state"
+}
+conflict_stops() {
+	"$KB" port debian-6.12 --series "$T/conflict-demo" >"$T/c.out" 2>"$T/c.err"
+	rc=$?
+	[ $rc = 6 ] || { echo "exit $rc"; cat "$T/c.err"; return 1; }
+	grep -q '^\[7/8\] *conflict' "$T/c.out" &&
+	grep -q "work/ports/debian-6.12/0007.rej" "$T/c.err" &&
+	grep -q '# ext4_iomap_begin() in the tree now' work/ports/debian-6.12/0007.rej &&
+	[ "$(tree_git debian-6.12 log --format=%s -1 backport/conflict-demo/debian-6.12)" = \
+	  "ext4: return -EAGAIN from ext4_map_blocks() in NOWAIT cache miss" ] &&
+	[ "$(tree_git debian-6.12 symbolic-ref HEAD)" = refs/heads/backport/conflict-demo/debian-6.12 ]
+}
+check "a conflict stops the port: exit 6, .rej with the function, branch at the last good commit" conflict_stops
+
+dirty_refused() {
+	expect_exit 4 "$KB" port debian-6.12 --series "$T/conflict-demo" 2>"$T/d.err" &&
+	grep -q "has changes: 'fs/ext4/inode.c'" "$T/d.err"
+}
+check "a dirty tree is refused, naming the files" dirty_refused
+
+continue_records() {
+	python3 - work/trees/debian-6.12/fs/ext4/inode.c <<'PY' || return 1
+import sys
+p = sys.argv[1]; s = open(p).read()
+i = s.index("static int ext4_iomap_begin(struct inode *inode, loff_t offset, loff_t length,")
+h, b = s[:i], s[i:]
+b = b.replace("\tu8 blkbits = inode->i_blkbits;\n", "\tu8 blkbits = inode->i_blkbits;\n\tint map_flags = 0;\n", 1)
+old = "\t\t\t  EXT4_MAX_LOGICAL_BLOCK) - map.m_lblk + 1;\n"
+b = b.replace(old, old + "\t/*\n\t * In NOWAIT context, only use cached extent info. If es cache misses,\n"
+              "\t * return -EAGAIN to avoid sleeping on down_read(i_data_sem).\n\t */\n"
+              "\tif (flags & IOMAP_NOWAIT)\n\t\tmap_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;\n", 1)
+open(p, "w").write(h + b)
+PY
+	"$KB" port --continue debian-6.12 --series "$T/conflict-demo" >"$T/k.out" 2>&1 || { cat "$T/k.out"; return 1; }
+	ls "$T"/conflict-demo/debian-6.12/fixups/0007-*.patch >/dev/null &&
+	[ "$(tree_git debian-6.12 rev-parse "backport/conflict-demo/debian-6.12^{tree}")" = \
+	  "$(tree_git debian-6.12 rev-parse "$B/debian-6.12^{tree}")" ] &&
+	[ "$(tree_git debian-6.12 symbolic-ref HEAD)" = refs/heads/base ] &&
+	"$KB" port debian-6.12 --series "$T/conflict-demo" | grep -q '^\[7/8\] *adapted'
+}
+check "--continue records the fix as fixups/0007-*.patch; the next port replays it" continue_records
+restore
+tree_git debian-6.12 branch -q -D backport/conflict-demo/debian-6.12 2>/dev/null
+
+bad_input() {
+	expect_exit 3 "$KB" port debian-9 2>"$T/e1" && grep -q "kernels/debian-9.yaml" "$T/e1" &&
+	KBACKPORT_WORK="$T/nowork" expect_exit 3 "$KB" port debian-6.12 2>"$T/e2" &&
+	grep -q "kbackport kernels import debian-6.12" "$T/e2" &&
+	cp -r "$SERIES" "$T/broken" && rm "$T"/broken/upstream/0004-*.patch &&
+	expect_exit 3 "$KB" port debian-6.12 --series "$T/broken" 2>"$T/e3" &&
+	grep -q "lacks 'upstream/0004-" "$T/e3"
+}
+check "unknown kernel, tree not imported, series missing a file: clear errors" bad_input
+
+interrupted() {
+	timeout -s INT 0.7 "$KB" port debian-6.12 >/dev/null 2>&1
+	tip=$(tree_git debian-6.12 rev-parse "$B/debian-6.12") || return 1
+	[ -z "$(find work/trees/debian-6.12/.git -name '*.lock')" ] || { echo "lock files left"; return 1; }
+	[ "$tip" = "$(tree_git debian-6.12 rev-parse refs/kbackport/base)" ] ||
+		tree_git debian-6.12 notes --ref=kbackport show "$tip" >/dev/null
+}
+check "an interrupted port leaves the branch at a complete commit" interrupted
+"$KB" port debian-6.12 >/dev/null 2>&1
+
+done_testing
