@@ -136,9 +136,16 @@ bad_input() {
 	grep -q "kbackport kernels import debian-6.12" "$T/e2" &&
 	cp -r "$SERIES" "$T/broken" && rm "$T"/broken/upstream/0004-*.patch &&
 	expect_exit 3 "$KB" port debian-6.12 --series "$T/broken" 2>"$T/e3" &&
-	grep -q "lacks 'upstream/0004-" "$T/e3"
+	grep -q "lacks 'upstream/0004-" "$T/e3" &&
+	cp -r "$SERIES" "$T/nofile" &&
+	sed -i 's|fs/ext4/file\.c|fs/ext4/nofile.c|g' "$T"/nofile/upstream/0003-*.patch &&
+	tip=$(tree_git debian-6.12 rev-parse "$B/debian-6.12") &&
+	expect_exit 4 "$KB" port debian-6.12 --series "$T/nofile" 2>"$T/e4" &&
+	grep -q "changes 'fs/ext4/nofile.c', which debian-6.12 lacks" "$T/e4" &&
+	[ "$(tree_git debian-6.12 rev-parse "$B/debian-6.12")" = "$tip" ] &&
+	! tree_git debian-6.12 rev-parse -q --verify backport/nofile/debian-6.12 >/dev/null
 }
-check "unknown kernel, tree not imported, series missing a file: clear errors" bad_input
+check "unknown kernel, tree not imported, series missing a file, a file the tree lacks: clear errors, nothing changed" bad_input
 
 interrupted() {
 	timeout -s INT 0.7 "$KB" port debian-6.12 >/dev/null 2>&1

@@ -6,6 +6,8 @@ int cmd_series(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
 
 /* The only series under backports/ (dies asking for --series otherwise). */
 char *default_series_dir(void);

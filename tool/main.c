@@ -53,9 +53,33 @@ static const struct command commands[] = {
 	  "DIR/patches/series + DEP-3 headed patches (quilt push -a applies them to\n"
 	  "the unpacked source); branch: prints the branch name and its tip.\n"
 	  "DIR defaults to <series>/<kernel>/." },
-	{ "build", NULL, "build a kernel (base or patched)", "kbackport build <kernel> [--variant base|patched]" },
-	{ "boot", NULL, "boot a built kernel in QEMU and run a workload",
-	  "kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]" },
+	{ "build", cmd_build, "build a kernel (base or patched)",
+	  "kbackport build <kernel> [--variant base|patched] [--series DIR] [--force] [--vendor-check]\n"
+	  "\n"
+	  "Checks out the variant (base: the imported tree; patched: branch\n"
+	  "backport/<series>/<kernel>) as a worktree under work/worktrees/, merges the\n"
+	  "config (kernels YAML base + fragments from kernels/config/, olddefconfig)\n"
+	  "and fails naming any requested option that did not stick, then builds\n"
+	  "bzImage in work/build/<kernel>/<variant> with ccache ($KBACKPORT_CCACHE_DIR,\n"
+	  "default ~/.cache/kbackport-ccache) and -j$(nproc). The image is reused while\n"
+	  "commit and merged config stay the same; --force rebuilds from clean.\n"
+	  "patched also runs checkpatch.pl on every backported commit.\n"
+	  "--vendor-check compiles the directories the port touched under the YAML's\n"
+	  "vendor config with W=1 and sparse, base and patched, and lists new warnings.\n"
+	  "Results: work/results/<kernel>/<variant>/build.json." },
+	{ "boot", cmd_boot, "boot a built kernel in QEMU and run a workload",
+	  "kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S] [--force]\n"
+	  "\n"
+	  "Builds the guest initramfs (busybox, fio, mkfs.ext4, tool/guest/), boots the\n"
+	  "variant's bzImage in QEMU (KVM if a probe boot works, else multi-threaded\n"
+	  "TCG; KBACKPORT_ACCEL=kvm|tcg forces one) and runs the workload: a built-in\n"
+	  "NAME from tool/guest/workloads/ (default smoke) or a shell script FILE.\n"
+	  "The console goes to work/results/<kernel>/<variant>/<workload>.console.log\n"
+	  "(console.log: the latest) and is judged: clean, warn, bug, oops, panic,\n"
+	  "hang (timeout, default from the YAML) or no-init. The result is\n"
+	  "<workload>.json; a stored one is reused for the same image, initramfs and\n"
+	  "settings unless --force. Exit 0: clean and the workload succeeded; 8: any\n"
+	  "other verdict; 9: the workload failed." },
 	{ "matrix", NULL, "port, build, boot and measure every kernel",
 	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]" },
 	{ "report", NULL, "show stored results as text, JSON or HTML",

@@ -781,6 +781,94 @@ static int check_inputs(struct port_ctx *c)
 	return kb_errcode == KB_EXIT_BADINPUT ? -1 : 0;
 }
 
+/* prereqs/<kernel>/NNNN-x.skip says why this kernel does not carry NNNN-x.patch. */
+static char *skip_reason(const struct port_ctx *c, const char *patch)
+{
+	char *base = xstrndup(path_basename(patch), strlen(path_basename(patch)) - strlen(".patch"));
+	char *path = xasprintf("%s/prereqs/%s/%s.skip", c->o->series_dir, c->o->kernel, base);
+	struct strbuf sb = STRBUF_INIT;
+	char *reason = NULL;
+
+	if (path_exists(path) && !read_file(path, &sb)) {
+		rtrim(sb.buf);
+		reason = xasprintf("%s (%s)", sb.buf, path);
+	}
+	sb_release(&sb);
+	free(path);
+	free(base);
+	return reason;
+}
+
+/* Every file a patch changes exists in the base, or an earlier patch creates it. */
+static int check_diff_files(struct port_ctx *c, const char *file, bool fixup, struct strvec *known)
+{
+	struct spatch p = { 0 };
+	struct diff d;
+	struct strbuf data = STRBUF_INIT, text = STRBUF_INIT;
+	char *why = NULL;
+	int ret = 0;
+
+	if (fixup ? read_file(file, &text) : series_read_patch_file(file, &p))
+		return -1;
+	if (diff_parse(fixup ? text.buf : p.diff, &d, &why)) {
+		ret = error_code(KB_EXIT_BADINPUT, "cannot read the diff in '%s': %s", file, why);
+		goto out;
+	}
+	for (size_t i = 0; i < d.n && !ret; i++) {
+		const char *path = d.files[i].old_path;
+		bool exists;
+
+		if (!path) {
+			sv_push(known, d.files[i].new_path);
+			continue;
+		}
+		if (sv_contains(known, path))
+			continue;
+		if (branch_read_file(c->repo, &c->r->base, path, &data, &exists))
+			ret = -1;
+		else if (!exists)
+			ret = error_code(KB_EXIT_BADINPUT, "'%s' changes '%s', which %s lacks", file, path,
+					 c->o->kernel);
+		else
+			sv_push(known, path);
+	}
+	diff_free(&d);
+out:
+	free(why);
+	sb_release(&data);
+	sb_release(&text);
+	spatch_free(&p);
+	return ret;
+}
+
+static int check_files(struct port_ctx *c)
+{
+	struct strvec known = STRVEC_INIT;
+	size_t n;
+	char **pre = prereq_files(c, &n);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *skip = ret ? NULL : skip_reason(c, pre[i]);
+
+		if (!ret && !skip)
+			ret = check_diff_files(c, pre[i], false, &known);
+		free(skip);
+		free(pre[i]);
+	}
+	free(pre);
+	for (int i = 0; !ret && i < c->s.total; i++) {
+		char *fix = find_fixup(c, c->s.patches[i].n);
+		char *up = xasprintf("%s/%s", c->o->series_dir, c->s.patches[i].filename);
+
+		ret = check_diff_files(c, fix ? fix : up, fix != NULL, &known);
+		free(fix);
+		free(up);
+	}
+	sv_release(&known);
+	return ret;
+}
+
 static int setup(struct port_ctx *c, const struct port_opts *o, struct port_report *r)
 {
 	struct kernel_desc k;
@@ -802,7 +890,7 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 		return -1;
 	r->total = c->s.total;
 	if (repo_open_tree(o->kernel, &c->repo) || check_inputs(c) || set_identity(c) ||
-	    mkdir_p(c->ports_dir) || repo_base_commit(c->repo, &r->base))
+	    mkdir_p(c->ports_dir) || repo_base_commit(c->repo, &r->base) || check_files(c))
 		return -1;
 	return 0;
 }
@@ -814,24 +902,6 @@ static void teardown(struct port_ctx *c)
 	free(c->who_name);
 	free(c->who_email);
 	free(c->ports_dir);
-}
-
-/* prereqs/<kernel>/NNNN-x.skip says why this kernel does not carry NNNN-x.patch. */
-static char *skip_reason(const struct port_ctx *c, const char *patch)
-{
-	char *base = xstrndup(path_basename(patch), strlen(path_basename(patch)) - strlen(".patch"));
-	char *path = xasprintf("%s/prereqs/%s/%s.skip", c->o->series_dir, c->o->kernel, base);
-	struct strbuf sb = STRBUF_INIT;
-	char *reason = NULL;
-
-	if (path_exists(path) && !read_file(path, &sb)) {
-		rtrim(sb.buf);
-		reason = xasprintf("%s (%s)", sb.buf, path);
-	}
-	sb_release(&sb);
-	free(path);
-	free(base);
-	return reason;
 }
 
 static int port_prereqs(struct port_ctx *c)

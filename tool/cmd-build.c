@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbackport build <kernel> [--variant base|patched] [--series DIR] [--force] [--vendor-check]
+ *
+ * Builds one variant of one kernel in its own worktree and build directory,
+ * reusing the image when (commit, merged config) has not changed, and
+ * writes <work>/results/<kernel>/<variant>/build.json.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "branch.h"
+#include "builtin.h"
+#include "kbuild.h"
+#include "kernel.h"
+#include "port.h"
+#include "repo.h"
+#include "results.h"
+#include "run.h"
+#include "util.h"
+
+struct build {
+	struct kernel_desc k;
+	git_repository *repo;
+	char *series;		/* NULL until the patched variant needs it */
+	bool force;
+};
+
+/* The commit a variant builds: the imported base, or the tip of the port branch. */
+static int variant_commit(struct build *b, const char *variant, git_oid *out)
+{
+	char *branch;
+	int rc;
+
+	if (!strcmp(variant, "base"))
+		return repo_base_commit(b->repo, out);
+	if (!b->series)
+		b->series = default_series_dir();
+	branch = port_branch_name(b->series, b->k.name);
+	rc = branch_get(b->repo, branch, out);
+	if (rc > 0)
+		error_code(KB_EXIT_NOINPUT, "no branch '%s' in '%s/trees/%s': run 'kbackport port %s' first",
+			   branch, work_dir(), b->k.name, b->k.name);
+	free(branch);
+	return rc ? -1 : 0;
+}
+
+/* A variant's tree: worktree checked out, O= directory absolute (make runs in the worktree). */
+static int open_tree(struct build *b, const char *variant, const char *out_name, struct kbuild_tree *t)
+{
+	char *out = xasprintf("%s/build/%s/%s", work_dir(), b->k.name, out_name);
+
+	memset(t, 0, sizeof(*t));
+	t->kernel = b->k.name;
+	t->variant = variant;
+	if (variant_commit(b, variant, &t->commit) || kbuild_worktree(b->repo, t) || mkdir_p(out)) {
+		free(out);
+		return -1;
+	}
+	t->out = realpath(out, NULL);
+	free(out);
+	return t->out ? 0 : error("cannot resolve the build directory of '%s'", variant);
+}
+
+static json_t *checkpatch_json(const struct checkpatch_report *c, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i, s:i, s:o}", "commit", c[i].commit,
+						   "subject", c[i].subject, "errors", c[i].errors,
+						   "warnings", c[i].warnings, "checks", c[i].checks,
+						   "lines", results_strv(&c[i].lines)));
+	return a;
+}
+
+static void print_checkpatch(const char *prefix, const struct checkpatch_report *c, size_t n)
+{
+	int e = 0, w = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		e += c[i].errors;
+		w += c[i].warnings;
+		k += c[i].checks;
+	}
+	printf("%s: checkpatch on %zu commit%s: %d error%s, %d warning%s, %d check%s\n", prefix, n,
+	       n == 1 ? "" : "s", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s", k, k == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < c[i].lines.n; j++)
+			printf("    %.12s %s\n", c[i].commit, c[i].lines.v[j]);
+}
+
+/* The stored build still holds: same key, and the image it names is the one it hashed. */
+static bool build_is_current(json_t *stored, const char *key)
+{
+	const char *image = json_string_value(json_object_get(stored, "image"));
+	const char *hash = json_string_value(json_object_get(stored, "image_hash"));
+	results_hash now;
+
+	return stored && results_key_matches(stored, key) && image && hash && path_exists(image) &&
+	       !results_hash_file(image, now) && !strcmp(now, hash);
+}
+
+static int vendor_check(struct build *b, const char *prefix)
+{
+	static const char *const variants[] = { "base", "patched" };
+	struct strvec touched = STRVEC_INIT, warnings[2] = { STRVEC_INIT, STRVEC_INIT }, fresh = STRVEC_INIT;
+	struct kbuild_tree t[2] = { 0 };
+	char *dir = NULL, *json_path = NULL, *key = NULL;
+	json_t *stored = NULL, *obj = NULL;
+	char base_hex[GIT_OID_HEXSZ + 1], patched_hex[GIT_OID_HEXSZ + 1];
+	results_hash vh;
+	double start = run_now();
+	int ret = -1;
+
+	if (kbuild_vendor_ready(&b->k))
+		goto cleanup;
+	for (int i = 0; i < 2; i++) {
+		char *name = xasprintf("vendor-%s", variants[i]);
+		int rc = open_tree(b, variants[i], name, &t[i]);
+
+		free(name);
+		if (rc)
+			goto cleanup;
+	}
+	dir = results_dir(b->k.name, "patched");
+	if (!dir || results_hash_file(b->k.vendor_config, vh) ||
+	    kbuild_touched_files(b->repo, &t[0].commit, &t[1].commit, &touched))
+		goto cleanup;
+	git_oid_tostr(base_hex, sizeof(base_hex), &t[0].commit);
+	git_oid_tostr(patched_hex, sizeof(patched_hex), &t[1].commit);
+	json_path = xasprintf("%s/vendor-check.json", dir);
+	key = xasprintf("vendor:%s:%s:%s", base_hex, patched_hex, vh);
+	stored = results_read(json_path);
+	if (!b->force && stored && results_key_matches(stored, key)) {
+		json_t *nw = json_object_get(stored, "new_warnings");
+		size_t i;
+		json_t *v;
+
+		printf("%s: vendor-config check up to date (%s)\n", prefix, json_path);
+		json_array_foreach(nw, i, v)
+			printf("    new: %s\n", json_string_value(v));
+		ret = 0;
+		goto cleanup;
+	}
+	printf("%s: vendor-config check of", prefix);
+	for (size_t i = 0; i < touched.n; i++)
+		printf(" %s", touched.v[i]);
+	printf(" under %s (W=1, sparse)\n", b->k.vendor_config);
+	fflush(stdout);
+	for (int i = 0; i < 2; i++) {
+		char *vdir = results_dir(b->k.name, variants[i]), *log;
+		int rc;
+
+		if (!vdir)
+			goto cleanup;
+		log = xasprintf("%s/vendor", vdir);
+		rc = kbuild_vendor_compile(&b->k, &t[i], &touched, log, &warnings[i]);
+		free(log);
+		free(vdir);
+		if (rc)
+			goto cleanup;
+	}
+	kbuild_new_warnings(&warnings[0], &warnings[1], &fresh);
+	printf("%s: vendor-config check: base %zu warning%s, patched %zu, %zu new (%.0f s)\n", prefix,
+	       warnings[0].n, warnings[0].n == 1 ? "" : "s", warnings[1].n, fresh.n, run_now() - start);
+	for (size_t i = 0; i < fresh.n; i++)
+		printf("    new: %s\n", fresh.v[i]);
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "kernel", b->k.name,
+			"cache_key", key, "vendor_config", b->k.vendor_config,
+			"base", base_hex, "patched", patched_hex,
+			"touched", results_strv(&touched), "base_warnings", results_strv(&warnings[0]),
+			"patched_warnings", results_strv(&warnings[1]), "new_warnings", results_strv(&fresh));
+	ret = results_write(json_path, obj);
+cleanup:
+	for (int i = 0; i < 2; i++) {
+		kbuild_tree_release(&t[i]);
+		sv_release(&warnings[i]);
+	}
+	sv_release(&touched);
+	sv_release(&fresh);
+	json_decref(stored);
+	json_decref(obj);
+	free(dir);
+	free(json_path);
+	free(key);
+	return ret;
+}
+
+static void fragment_names(const struct kernel_desc *k, struct strbuf *sb)
+{
+	sb_adds(sb, k->config_base);
+	for (size_t i = 0; i < k->config_fragments.n; i++)
+		sb_addf(sb, " + %s", k->config_fragments.v[i]);
+}
+
+static json_t *build_json(const struct build *b, const struct kbuild_tree *t, const char *key,
+			  const results_hash config_hash, const char *log, const results_hash image_hash,
+			  const struct kbuild_result *r, const struct checkpatch_report *cp, size_t ncp)
+{
+	json_t *fragments = results_strv(&b->k.config_fragments);
+	double total = r->cc_hits + r->cc_misses;
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:o, s:s}, s:s, s:s, s:s, s:f, "
+			 "s:{s:i, s:i, s:o}, s:o, s:o}",
+			 "kernel", b->k.name, "variant", t->variant, "commit", git_oid_tostr_s(&t->commit),
+			 "worktree", t->src, "build_dir", t->out, "cache_key", key,
+			 "config", "base", b->k.config_base, "fragments", fragments, "hash", config_hash,
+			 "image", r->image, "image_hash", image_hash, "log", log,
+			 "seconds", r->seconds,
+			 "ccache", "hits", (int)r->cc_hits, "misses", (int)r->cc_misses,
+			 "hit_rate", total ? json_real(r->cc_hits / total) : json_null(),
+			 "warnings", results_strv(&r->warnings),
+			 "checkpatch", cp ? checkpatch_json(cp, ncp) : json_null());
+}
+
+static int build_variant(struct build *b, const char *variant)
+{
+	struct kbuild_tree t;
+	struct kbuild_result r = { 0 };
+	struct checkpatch_report *cp = NULL;
+	struct strbuf what = STRBUF_INIT;
+	char *dir = NULL, *json_path = NULL, *log = NULL, *key = NULL, *prefix = NULL, *cpdir = NULL;
+	json_t *stored = NULL, *obj = NULL;
+	results_hash config_hash, image_hash;
+	size_t verified = 0, ncp = 0;
+	int ret = -1;
+
+	prefix = xasprintf("%s %s", b->k.name, variant);
+	if (open_tree(b, variant, variant, &t))
+		goto cleanup;
+	dir = results_dir(b->k.name, variant);
+	if (!dir)
+		goto cleanup;
+	printf("%s: worktree %s at %.12s\n", prefix, t.src, git_oid_tostr_s(&t.commit));
+	fflush(stdout);
+	log = xasprintf("%s/config.log", dir);
+	if (kbuild_config(&b->k, &t, log, config_hash, &verified))
+		goto cleanup;
+	fragment_names(&b->k, &what);
+	printf("%s: config %s: %zu requested option%s verified (hash %.12s)\n", prefix, what.buf, verified,
+	       verified == 1 ? "" : "s", config_hash);
+	json_path = xasprintf("%s/build.json", dir);
+	key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
+	stored = results_read(json_path);
+	if (!b->force && build_is_current(stored, key)) {
+		printf("%s: up to date: %s (same commit and config; --force rebuilds)\n", prefix,
+		       json_string_value(json_object_get(stored, "image")));
+		ret = 0;
+		goto cleanup;
+	}
+	free(log);
+	log = xasprintf("%s/build.log", dir);
+	printf("%s: building bzImage in %s (log %s)\n", prefix, t.out, log);
+	fflush(stdout);
+	if (kbuild_make(&t, b->force, log, &r) || results_hash_file(r.image, image_hash))
+		goto cleanup;
+	printf("%s: built %s in %.1f s; ccache %ld hit%s, %ld miss%s", prefix, r.image, r.seconds,
+	       r.cc_hits, r.cc_hits == 1 ? "" : "s", r.cc_misses, r.cc_misses == 1 ? "" : "es");
+	if (r.cc_hits + r.cc_misses)
+		printf(" (%.1f%% hit rate)", 100.0 * r.cc_hits / (r.cc_hits + r.cc_misses));
+	printf("; %zu compiler warning%s\n", r.warnings.n, r.warnings.n == 1 ? "" : "s");
+	for (size_t i = 0; i < r.warnings.n; i++)
+		printf("    %s\n", r.warnings.v[i]);
+	if (!strcmp(variant, "patched")) {
+		git_oid base;
+
+		cpdir = xasprintf("%s/checkpatch", dir);
+		if (repo_base_commit(b->repo, &base) ||
+		    kbuild_checkpatch(b->repo, t.src, &base, &t.commit, cpdir, &cp, &ncp))
+			goto cleanup;
+		print_checkpatch(prefix, cp, ncp);
+	}
+	obj = build_json(b, &t, key, config_hash, log, image_hash, &r, cp, ncp);
+	ret = results_write(json_path, obj);
+cleanup:
+	kbuild_tree_release(&t);
+	kbuild_result_release(&r);
+	kbuild_checkpatch_free(cp, ncp);
+	sb_release(&what);
+	json_decref(stored);
+	json_decref(obj);
+	free(dir);
+	free(json_path);
+	free(log);
+	free(key);
+	free(prefix);
+	free(cpdir);
+	return ret;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "variant", required_argument, NULL, 'v' },
+		{ "series", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "vendor-check", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct build b = { 0 };
+	const char *variant = "base";
+	bool vendor = false;
+	char *prefix = NULL;
+	int c, ret = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			variant = optarg;
+			break;
+		case 's':
+			free(b.series);
+			b.series = xstrdup(optarg);
+			break;
+		case 'f':
+			b.force = true;
+			break;
+		case 'c':
+			vendor = true;
+			break;
+		default:
+			usage_of("build");
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || (strcmp(variant, "base") && strcmp(variant, "patched"))) {
+		if (optind == argc - 1)
+			error("unknown variant '%s' (base or patched)", variant);
+		usage_of("build");
+		free(b.series);
+		return KB_EXIT_USAGE;
+	}
+	if (b.series && ends_with(b.series, "/"))
+		b.series[strlen(b.series) - 1] = '\0';
+	if (kernel_find(argv[optind], &b.k)) {
+		free(b.series);
+		return kb_errcode;
+	}
+	if (strcmp(b.k.arch, "x86_64"))
+		die_code(KB_EXIT_BADINPUT, "'%s': arch '%s' is not supported (x86_64 only)", b.k.file, b.k.arch);
+	if (kbuild_require_tools() || repo_open_tree(b.k.name, &b.repo) || build_variant(&b, variant))
+		ret = kb_errcode ? kb_errcode : KB_EXIT_BUILD;
+	prefix = xasprintf("%s %s", b.k.name, variant);
+	if (!ret && vendor && vendor_check(&b, prefix))
+		ret = kb_errcode ? kb_errcode : KB_EXIT_BUILD;
+	git_repository_free(b.repo);
+	kernel_free(&b.k);
+	free(b.series);
+	free(prefix);
+	return ret;
+}
