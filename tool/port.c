@@ -93,11 +93,12 @@ static void changes_free(struct change *v, size_t n)
 	free(v);
 }
 
-/* The rejected hunk and the function it was meant for, as it stands. */
+/* The rejected hunk, and the function it was meant for or the lines around its place. */
 static void add_reject(struct strbuf *rej, const struct file_diff *f, const struct hunk *h,
-		       const struct text *t, const char *why)
+		       const struct text *t, long hint, const char *why)
 {
-	size_t start, end;
+	char *want = definition_name(h->func ? h->func : "");
+	size_t start = 0, end = 0;
 	char *fn = NULL;
 
 	sb_addf(rej, "--- a/%s\n+++ b/%s\n", f->old_path ? f->old_path : f->new_path, f->new_path);
@@ -106,21 +107,27 @@ static void add_reject(struct strbuf *rej, const struct file_diff *f, const stru
 	for (size_t i = 0; i < h->lines.n; i++)
 		sb_addf(rej, "%s\n", h->lines.v[i]);
 	sb_addf(rej, "# rejected: %s\n", why);
-	for (size_t i = 0; h->func && i < t->lines.n && !fn; i++) {
-		size_t len = strcspn(h->func, "(");
+	for (size_t i = 0; want && i < t->lines.n && !fn; i++) {
+		char *name = definition_name(t->lines.v[i]);
 
-		if (len && !strncmp(t->lines.v[i], h->func, len) && t->lines.v[i][len] == '(')
+		if (name && !strcmp(name, want))
 			fn = function_at(t, i + 1, &start, &end);
+		free(name);
 	}
-	if (!fn) {
-		sb_adds(rej, "# the function it changes was not found in the tree\n\n");
-		return;
+	if (fn) {
+		sb_addf(rej, "# %s() in the tree now (lines %zu-%zu):\n", fn, start + 1, end + 1);
+	} else {
+		start = hint > 10 ? (size_t)hint - 10 : 0;
+		end = start + h->old_count + 20;
+		if (end >= t->lines.n)
+			end = t->lines.n ? t->lines.n - 1 : 0;
+		sb_addf(rej, "# the tree around line %ld, where the hunk was meant to go:\n", hint + 1);
 	}
-	sb_addf(rej, "# %s() in the tree now (lines %zu-%zu):\n", fn, start + 1, end + 1);
-	for (size_t i = start; i <= end; i++)
+	for (size_t i = start; i <= end && i < t->lines.n; i++)
 		sb_addf(rej, "#%5zu  %s\n", i + 1, t->lines.v[i]);
 	sb_adds(rej, "\n");
 	free(fn);
+	free(want);
 }
 
 static bool dropped(const int *drop, size_t ndrop, int index)
@@ -132,7 +139,7 @@ static bool dropped(const int *drop, size_t ndrop, int index)
 }
 
 /* Places and applies the hunks of one file; returns false on a conflict. */
-static bool apply_file(struct port_ctx *c, const struct file_diff *f, struct text *t, int *index,
+static bool apply_file(const struct file_diff *f, struct text *t, int *index,
 		       const int *drop, size_t ndrop, struct patch_record *rec, struct strbuf *rej)
 {
 	size_t from = 0;
@@ -168,7 +175,7 @@ static bool apply_file(struct port_ctx *c, const struct file_diff *f, struct tex
 		if (pl.result == PLACE_CONFLICT) {
 			hr->strategy = "conflict";
 			hr->why = pl.why;
-			add_reject(rej, f, h, t, pl.why);
+			add_reject(rej, f, h, t, h->old_start - 1 + shift, pl.why);
 			ok = false;
 			continue;
 		}
@@ -177,7 +184,6 @@ static bool apply_file(struct port_ctx *c, const struct file_diff *f, struct tex
 		from = pl.at + 1;
 		placement_free(&pl);
 	}
-	(void)c;
 	return ok;
 }
 
@@ -213,7 +219,7 @@ static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop,
 			continue;
 		}
 		text_from(&ch->text, data.buf, data.len);
-		ok &= apply_file(c, f, &ch->text, &index, drop, ndrop, rec, rej);
+		ok &= apply_file(f, &ch->text, &index, drop, ndrop, rec, rej);
 	}
 	for (size_t i = 0; i < rec->nhunks; i++) {
 		const char *s = rec->hunks[i].strategy;
@@ -256,7 +262,7 @@ static char *upstream_id(const char *msg)
 	return n >= 7 ? xstrndup(s, n) : NULL;
 }
 
-static char *what_adapted(const struct port_ctx *c, const struct patch_record *rec)
+static char *what_adapted(const struct patch_record *rec)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t fuzzy = 0, ws = 0;
@@ -277,7 +283,6 @@ static char *what_adapted(const struct port_ctx *c, const struct patch_record *r
 	if (ws)
 		sb_addf(&sb, "%s%zu hunk%s matched ignoring whitespace", sb.len ? "; " : "", ws,
 			ws == 1 ? "" : "s");
-	(void)c;
 	return sb_detach(&sb);
 }
 
@@ -301,7 +306,7 @@ static char *commit_message(const struct port_ctx *c, const struct spatch *p,
 		sb_addf(&sb, "Link: https://lore.kernel.org/r/%s\n", p->message_id);
 	else if (!rec->prereq && c->s.cover_message_id)
 		sb_addf(&sb, "Link: https://lore.kernel.org/r/%s\n", c->s.cover_message_id);
-	note = what_adapted(c, rec);
+	note = what_adapted(rec);
 	if (rec->status != PS_CLEAN && *note)
 		sb_addf(&sb, "[ %s: %s ]\n", c->r->kernel, note);
 	free(note);
