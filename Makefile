@@ -6,6 +6,13 @@ PKGS      := libgit2 yaml-0.1 jansson libarchive
 DEB_PKGS  := gcc make pkg-config libgit2-dev libyaml-dev libjansson-dev \
 	     libarchive-dev git xz-utils \
 	     linux-source-6.1 linux-source-6.12
+# the port's tests and bench: quilt and patch/wiggle for comparison, a minimal
+# kernel compile of fs/ext4, python3 for checking JSON
+DEB_PKGS  += quilt patch wiggle python3 bc bison flex libelf-dev libssl-dev
+# build and boot: kernel builds with ccache (lz4: the QEMU kernel's compression),
+# the vendor-config check (sparse, Debian's configs), the QEMU guest
+DEB_PKGS  += perl lz4 ccache sparse linux-config-6.1 linux-config-6.12 \
+	     qemu-system-x86 busybox-static fio e2fsprogs dmsetup
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g

@@ -25,25 +25,30 @@ for k in sys.argv[2:]:
 print("-" if v is None else v)' "$@"
 }
 
+# quiet COMMAND...: its output only when it fails.
+quiet() {
+	"$@" >"$B/out" 2>&1 || { cat "$B/out"; exit 1; }
+}
+
 # build WORK VARIANT: builds and prints time, ccache hits and what compiled.
 build() {
 	KBACKPORT_WORK="$1" "$KB" build $K --variant "$2" >"$B/out" 2>&1 || { cat "$B/out"; exit 1; }
 	j="$1/results/$K/$2/build.json"
-	printf '  %-44s %7.1f s   ccache %s hits, %s misses   %s objects compiled\n' "$3" \
-		"$(field "$j" seconds)" "$(field "$j" ccache hits)" "$(field "$j" ccache misses)" \
-		"$(grep -c '^  CC ' "$1/results/$K/$2/build.log")"
+	printf '  %-44s %7.1f s   %5s compile steps, ccache %s hits, %s misses\n' "$3" \
+		"$(field "$j" seconds)" "$(grep -c '^  CC ' "$1/results/$K/$2/build.log")" \
+		"$(field "$j" ccache hits)" "$(field "$j" ccache misses)"
 }
 
 echo "bench-build: $K on $(nproc) cores, work in $B"
 W1="$B/work"
-KBACKPORT_WORK="$W1" "$KB" kernels import $K >/dev/null
+quiet env KBACKPORT_WORK="$W1" "$KB" kernels import $K
 build "$W1" base "cold build (empty ccache)"
-KBACKPORT_WORK="$W1" "$KB" port $K >/dev/null
+quiet env KBACKPORT_WORK="$W1" "$KB" port $K
 build "$W1" patched "patched after base (other worktree)"
 
 # A port that changes one line of fs/ext4/file.c: a commit on the port branch.
 T1="$W1/trees/$K"
-br=$(git -C "$T1" for-each-ref --format='%(refname:short)' 'refs/heads/backport/*')
+br=$(git -C "$T1" for-each-ref --format='%(refname:short)' "refs/heads/backport/" | grep "/$K\$")
 git -C "$T1" checkout -q "$br"
 echo "/* kbackport bench */" >>"$T1/fs/ext4/file.c"
 git -C "$T1" -c user.name=bench -c user.email=bench@localhost commit -q -am "bench: touch fs/ext4/file.c"
@@ -51,7 +56,7 @@ build "$W1" patched "warm rebuild after fs/ext4/file.c changed"
 grep '^  CC ' "$W1/results/$K/patched/build.log" | sed 's/^/      /'
 
 W2="$B/work2"
-KBACKPORT_WORK="$W2" "$KB" kernels import $K >/dev/null
+quiet env KBACKPORT_WORK="$W2" "$KB" kernels import $K
 build "$W2" base "fresh clone, same ccache"
 
 KBACKPORT_WORK="$W1" KBACKPORT_ACCEL=tcg "$KB" boot $K --workload smoke --force >"$B/out" 2>&1 ||

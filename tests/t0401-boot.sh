@@ -103,6 +103,21 @@ file_workload_failure() {
 	EOF
 }
 
+# lkdtm WORKLOAD CRASHTYPE VERDICT: a user's script provokes a crash through LKDTM.
+lkdtm() {
+	echo "echo $2 >/sys/kernel/debug/provoke-crash/DIRECT" >"$T/$1.sh"
+	"$KB" boot $K --workload "$T/$1.sh" >"$T/$1.out" 2>&1
+	rc=$?
+	cat "$T/$1.out"
+	[ $rc = 8 ] && grep -q "^$K base: verdict: $3 " "$T/$1.out" &&
+	python3 - "$R/$1.json" "$3" <<-'EOF'
+	import json, sys
+	b = json.load(open(sys.argv[1]))
+	assert b["verdict"] == sys.argv[2], b["verdict"]
+	assert sys.argv[2] in [f["kind"] for f in b["findings"]], b["findings"]
+	EOF
+}
+
 missing_workload_file() {
 	expect_exit 3 "$KB" boot $K --workload "$T/nope.sh" 2>"$T/err" >/dev/null &&
 	cat "$T/err" && grep -qx "error: workload file '$T/nope.sh' does not exist" "$T/err"
@@ -111,7 +126,7 @@ missing_workload_file() {
 unknown_workload() {
 	expect_exit 3 "$KB" boot $K --workload frob 2>"$T/err" >/dev/null &&
 	cat "$T/err" &&
-	grep -qx "error: unknown workload 'frob' (built-in: hang, smoke, warn; or give a script file)" "$T/err"
+	grep -Eqx "error: unknown workload 'frob' \(built-in: ([a-z0-9_-]+, )*hang, ([a-z0-9_-]+, )*smoke, ([a-z0-9_-]+, )*warn(, [a-z0-9_-]+)*; or give a script file\)" "$T/err"
 }
 
 not_built() {
@@ -126,6 +141,8 @@ check "the same boot again reuses the stored result" stored_result_reused
 check "warn: a kernel WARNING gives verdict warn (exit 8)" warn_caught
 check "hang: killed at --timeout 20, verdict hang with the last lines (exit 8)" hang_killed
 check "a workload file runs; its failure is reported, not passed (exit 9)" file_workload_failure
+check "a kernel BUG (LKDTM) gives verdict oops (exit 8)" lkdtm lkdtm-bug BUG oops
+check "a kernel panic (LKDTM) gives verdict panic (exit 8)" lkdtm lkdtm-panic PANIC panic
 check "a missing workload file: exit 3" missing_workload_file
 check "an unknown workload name lists the built-in ones: exit 3" unknown_workload
 check "an unbuilt kernel: exit 3 saying how to build it" not_built

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S] [--force]
+ * kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]
+ *                [--append 'ARGS'] [--force]
  *
  * Boots the built image of one variant in QEMU with the guest initramfs,
  * runs one workload, and writes <work>/results/<kernel>/<variant>/
@@ -35,6 +36,7 @@ struct boot {
 	struct guest_workload w;
 	double timeout;
 	bool force;
+	const char *extra;	/* --append: more kernel arguments, e.g. a workload's NAME=value settings */
 	char *dir;		/* results */
 	json_t *build;		/* the variant's build.json */
 	char *initrd;
@@ -46,16 +48,28 @@ struct boot {
 static int load_build(struct boot *b)
 {
 	char *path = xasprintf("%s/build.json", b->dir);
-	const char *image;
+	const char *image, *hash;
+	results_hash now;
 	int ret = -1;
 
 	b->build = results_read(path);
 	image = json_string_value(json_object_get(b->build, "image"));
-	if (!image || !path_exists(image))
+	hash = json_string_value(json_object_get(b->build, "image_hash"));
+	if (!image || !hash || !path_exists(image)) {
 		error_code(KB_EXIT_NOINPUT, "%s %s is not built (no image in '%s'): run 'kbackport build %s --variant %s'",
 			   b->k.name, b->variant, path, b->k.name, b->variant);
-	else
-		ret = 0;
+		goto cleanup;
+	}
+	if (results_hash_file(image, now))
+		goto cleanup;
+	/* Results are keyed by the image build.json names: it must be that image. */
+	if (strcmp(now, hash)) {
+		error_code(KB_EXIT_NOINPUT, "'%s' is not the image '%s' describes: run 'kbackport build %s --variant %s'",
+			   image, path, b->k.name, b->variant);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
 	free(path);
 	return ret;
 }
@@ -159,7 +173,7 @@ static void print_tail(const struct console_report *c)
 }
 
 static void print_result(const struct boot *b, const char *prefix, const struct boot_result *r,
-			 const char *json_path)
+			 const char *console, const char *json_path)
 {
 	const struct console_report *c = &r->console;
 	const char *status = workload_status(r);
@@ -172,7 +186,7 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 	else
 		printf("%s: QEMU exited (status %d) after %.1f s\n", prefix, r->qemu_status, r->total_seconds);
 	for (size_t i = 0; i < c->nfindings; i++)
-		printf("    console.log:%zu: [%s] %s\n", c->findings[i].lineno, c->findings[i].kind,
+		printf("    %s:%zu: [%s] %s\n", path_basename(console), c->findings[i].lineno, c->findings[i].kind,
 		       c->findings[i].line);
 	printf("%s: workload %s: %s", prefix, b->w.name, status);
 	if (c->workload_ended)
@@ -221,7 +235,8 @@ static int boot(struct boot *b)
 	if (guest_image(cpio, &b->w, &b->initrd, &cached) || qemu_accel(image, &b->accel, &b->accel_why))
 		goto cleanup;
 	printf("%s: initramfs %s%s\n", prefix, b->initrd, cached ? " (cached)" : "");
-	b->append = xasprintf(GUEST_CMDLINE_WORKLOAD "%s", b->w.name);
+	b->append = xasprintf(GUEST_CMDLINE_WORKLOAD "%s " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s%s%s",
+			      b->w.name, b->k.name, b->variant, b->extra ? " " : "", b->extra ? b->extra : "");
 	key = boot_key(b);
 	json_path = xasprintf("%s/%s.json", b->dir, b->w.name);
 	stored = results_read(json_path);
@@ -230,8 +245,8 @@ static int boot(struct boot *b)
 		const char *status = json_string_value(json_object_get(stored, "workload_status"));
 
 		if (verdict && status) {
-			printf("%s: verdict: %s, workload %s (stored result for the same image, initramfs and "
-			       "settings: %s; --force boots again)\n", prefix, verdict, status, json_path);
+			printf("%s: verdict: %s, workload %s (stored result for the same image, initramfs and settings: %s; --force boots again)\n",
+			       prefix, verdict, status, json_path);
 			ret = exit_code(verdict, status);
 			goto cleanup;
 		}
@@ -259,7 +274,7 @@ static int boot(struct boot *b)
 	obj = boot_json(b, key, console, &r);
 	if (results_write(json_path, obj))
 		goto cleanup;
-	print_result(b, prefix, &r, json_path);
+	print_result(b, prefix, &r, console, json_path);
 	ret = exit_code(verdict_name(r.verdict), workload_status(&r));
 cleanup:
 	if (ret < 0)
@@ -282,6 +297,7 @@ int cmd_boot(int argc, char **argv)
 		{ "variant", required_argument, NULL, 'v' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "append", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -299,6 +315,9 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 't':
 			timeout = optarg;
+			break;
+		case 'a':
+			b.extra = optarg;
 			break;
 		case 'f':
 			b.force = true;

@@ -49,21 +49,17 @@ static int variant_commit(struct build *b, const char *variant, git_oid *out)
 	return rc ? -1 : 0;
 }
 
-/* A variant's tree: worktree checked out, O= directory absolute (make runs in the worktree). */
-static int open_tree(struct build *b, const char *variant, const char *out_name, struct kbuild_tree *t)
+/* A variant's tree: worktree checked out, O= directory (name) ready. */
+static int open_tree(struct build *b, const char *variant, const char *name, const char *link_name,
+		     struct kbuild_tree *t)
 {
-	char *out = xasprintf("%s/build/%s/%s", work_dir(), b->k.name, out_name);
-
 	memset(t, 0, sizeof(*t));
 	t->kernel = b->k.name;
 	t->variant = variant;
-	if (variant_commit(b, variant, &t->commit) || kbuild_worktree(b->repo, t) || mkdir_p(out)) {
-		free(out);
+	if (variant_commit(b, variant, &t->commit) || kbuild_worktree(b->repo, t) ||
+	    kbuild_out_dir(t, name, link_name))
 		return -1;
-	}
-	t->out = realpath(out, NULL);
-	free(out);
-	return t->out ? 0 : error("cannot resolve the build directory of '%s'", variant);
+	return 0;
 }
 
 static json_t *checkpatch_json(const struct checkpatch_report *c, size_t n)
@@ -78,20 +74,24 @@ static json_t *checkpatch_json(const struct checkpatch_report *c, size_t n)
 	return a;
 }
 
-static void print_checkpatch(const char *prefix, const struct checkpatch_report *c, size_t n)
+/* From the JSON, so a stored build says the same as a fresh one. */
+static void print_checkpatch(const char *prefix, json_t *commits)
 {
 	int e = 0, w = 0, k = 0;
+	size_t i, j, n = json_array_size(commits);
+	json_t *c, *line;
 
-	for (size_t i = 0; i < n; i++) {
-		e += c[i].errors;
-		w += c[i].warnings;
-		k += c[i].checks;
+	json_array_foreach(commits, i, c) {
+		e += json_integer_value(json_object_get(c, "errors"));
+		w += json_integer_value(json_object_get(c, "warnings"));
+		k += json_integer_value(json_object_get(c, "checks"));
 	}
 	printf("%s: checkpatch on %zu commit%s: %d error%s, %d warning%s, %d check%s\n", prefix, n,
 	       n == 1 ? "" : "s", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s", k, k == 1 ? "" : "s");
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < c[i].lines.n; j++)
-			printf("    %.12s %s\n", c[i].commit, c[i].lines.v[j]);
+	json_array_foreach(commits, i, c)
+		json_array_foreach(json_object_get(c, "lines"), j, line)
+			printf("    %.12s %s\n", json_string_value(json_object_get(c, "commit")),
+			       json_string_value(line));
 }
 
 /* The stored build still holds: same key, and the image it names is the one it hashed. */
@@ -105,45 +105,52 @@ static bool build_is_current(json_t *stored, const char *key)
 	       !results_hash_file(image, now) && !strcmp(now, hash);
 }
 
+static void print_vendor(const char *prefix, json_t *v, const char *how)
+{
+	size_t nb = json_array_size(json_object_get(v, "base_warnings"));
+	size_t i;
+	json_t *w;
+
+	printf("%s: vendor-config check: base %zu warning%s, patched %zu, %zu new (%s)\n", prefix, nb,
+	       nb == 1 ? "" : "s", json_array_size(json_object_get(v, "patched_warnings")),
+	       json_array_size(json_object_get(v, "new_warnings")), how);
+	json_array_foreach(json_object_get(v, "new_warnings"), i, w)
+		printf("    new: %s\n", json_string_value(w));
+}
+
+/*
+ * Base and patched compiled under the vendor config in their own O=
+ * directories; stored in results/<kernel>/patched/vendor-check.json, keyed
+ * by both commits and the vendor config's content.
+ */
 static int vendor_check(struct build *b, const char *prefix)
 {
 	static const char *const variants[] = { "base", "patched" };
 	struct strvec touched = STRVEC_INIT, warnings[2] = { STRVEC_INIT, STRVEC_INIT }, fresh = STRVEC_INIT;
 	struct kbuild_tree t[2] = { 0 };
-	char *dir = NULL, *json_path = NULL, *key = NULL;
+	char *dir = NULL, *json_path = NULL, *key = NULL, *how = NULL;
 	json_t *stored = NULL, *obj = NULL;
-	char base_hex[GIT_OID_HEXSZ + 1], patched_hex[GIT_OID_HEXSZ + 1];
+	char hex[2][GIT_OID_HEXSZ + 1];
+	git_oid commit[2];
 	results_hash vh;
 	double start = run_now();
 	int ret = -1;
 
-	if (kbuild_vendor_ready(&b->k))
+	if (kbuild_vendor_ready(&b->k) || variant_commit(b, "base", &commit[0]) ||
+	    variant_commit(b, "patched", &commit[1]))
 		goto cleanup;
-	for (int i = 0; i < 2; i++) {
-		char *name = xasprintf("vendor-%s", variants[i]);
-		int rc = open_tree(b, variants[i], name, &t[i]);
-
-		free(name);
-		if (rc)
-			goto cleanup;
-	}
 	dir = results_dir(b->k.name, "patched");
 	if (!dir || results_hash_file(b->k.vendor_config, vh) ||
-	    kbuild_touched_files(b->repo, &t[0].commit, &t[1].commit, &touched))
+	    kbuild_touched_files(b->repo, &commit[0], &commit[1], &touched))
 		goto cleanup;
-	git_oid_tostr(base_hex, sizeof(base_hex), &t[0].commit);
-	git_oid_tostr(patched_hex, sizeof(patched_hex), &t[1].commit);
+	git_oid_tostr(hex[0], sizeof(hex[0]), &commit[0]);
+	git_oid_tostr(hex[1], sizeof(hex[1]), &commit[1]);
 	json_path = xasprintf("%s/vendor-check.json", dir);
-	key = xasprintf("vendor:%s:%s:%s", base_hex, patched_hex, vh);
+	key = xasprintf("vendor:%s:%s:%s", hex[0], hex[1], vh);
 	stored = results_read(json_path);
 	if (!b->force && stored && results_key_matches(stored, key)) {
-		json_t *nw = json_object_get(stored, "new_warnings");
-		size_t i;
-		json_t *v;
-
-		printf("%s: vendor-config check up to date (%s)\n", prefix, json_path);
-		json_array_foreach(nw, i, v)
-			printf("    new: %s\n", json_string_value(v));
+		how = xasprintf("stored result %s; --force checks again", json_path);
+		print_vendor(prefix, stored, how);
 		ret = 0;
 		goto cleanup;
 	}
@@ -153,28 +160,25 @@ static int vendor_check(struct build *b, const char *prefix)
 	printf(" under %s (W=1, sparse)\n", b->k.vendor_config);
 	fflush(stdout);
 	for (int i = 0; i < 2; i++) {
-		char *vdir = results_dir(b->k.name, variants[i]), *log;
-		int rc;
+		char *name = xasprintf("vendor-%s", variants[i]);
+		char *vdir = results_dir(b->k.name, variants[i]);
+		char *log = vdir ? xasprintf("%s/vendor", vdir) : NULL;
+		int rc = !log || open_tree(b, variants[i], "build-vendor", name, &t[i]) ||
+			 kbuild_vendor_compile(&b->k, &t[i], &touched, log, &warnings[i]);
 
-		if (!vdir)
-			goto cleanup;
-		log = xasprintf("%s/vendor", vdir);
-		rc = kbuild_vendor_compile(&b->k, &t[i], &touched, log, &warnings[i]);
-		free(log);
+		free(name);
 		free(vdir);
+		free(log);
 		if (rc)
 			goto cleanup;
 	}
 	kbuild_new_warnings(&warnings[0], &warnings[1], &fresh);
-	printf("%s: vendor-config check: base %zu warning%s, patched %zu, %zu new (%.0f s)\n", prefix,
-	       warnings[0].n, warnings[0].n == 1 ? "" : "s", warnings[1].n, fresh.n, run_now() - start);
-	for (size_t i = 0; i < fresh.n; i++)
-		printf("    new: %s\n", fresh.v[i]);
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "kernel", b->k.name,
-			"cache_key", key, "vendor_config", b->k.vendor_config,
-			"base", base_hex, "patched", patched_hex,
+			"cache_key", key, "vendor_config", b->k.vendor_config, "base", hex[0], "patched", hex[1],
 			"touched", results_strv(&touched), "base_warnings", results_strv(&warnings[0]),
 			"patched_warnings", results_strv(&warnings[1]), "new_warnings", results_strv(&fresh));
+	how = xasprintf("%.0f s", run_now() - start);
+	print_vendor(prefix, obj, how);
 	ret = results_write(json_path, obj);
 cleanup:
 	for (int i = 0; i < 2; i++) {
@@ -188,6 +192,7 @@ cleanup:
 	free(dir);
 	free(json_path);
 	free(key);
+	free(how);
 	return ret;
 }
 
@@ -231,7 +236,7 @@ static int build_variant(struct build *b, const char *variant)
 	int ret = -1;
 
 	prefix = xasprintf("%s %s", b->k.name, variant);
-	if (open_tree(b, variant, variant, &t))
+	if (open_tree(b, variant, "build", variant, &t))
 		goto cleanup;
 	dir = results_dir(b->k.name, variant);
 	if (!dir)
@@ -250,6 +255,8 @@ static int build_variant(struct build *b, const char *variant)
 	if (!b->force && build_is_current(stored, key)) {
 		printf("%s: up to date: %s (same commit and config; --force rebuilds)\n", prefix,
 		       json_string_value(json_object_get(stored, "image")));
+		if (json_is_array(json_object_get(stored, "checkpatch")))
+			print_checkpatch(prefix, json_object_get(stored, "checkpatch"));
 		ret = 0;
 		goto cleanup;
 	}
@@ -273,9 +280,10 @@ static int build_variant(struct build *b, const char *variant)
 		if (repo_base_commit(b->repo, &base) ||
 		    kbuild_checkpatch(b->repo, t.src, &base, &t.commit, cpdir, &cp, &ncp))
 			goto cleanup;
-		print_checkpatch(prefix, cp, ncp);
 	}
 	obj = build_json(b, &t, key, config_hash, log, image_hash, &r, cp, ncp);
+	if (cp)
+		print_checkpatch(prefix, json_object_get(obj, "checkpatch"));
 	ret = results_write(json_path, obj);
 cleanup:
 	kbuild_tree_release(&t);

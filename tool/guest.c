@@ -9,10 +9,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results.h"
@@ -22,6 +24,7 @@ static const struct run_tool guest_tools[] = {
 	{ "busybox", "busybox-static" },
 	{ "fio", "fio" },
 	{ "mkfs.ext4", "e2fsprogs" },
+	{ "dmsetup", "dmsetup" },
 	{ "ldd", "libc-bin" },
 };
 
@@ -33,6 +36,7 @@ static const struct {
 	{ "busybox", "/bin/busybox" },
 	{ "fio", "/usr/bin/fio" },
 	{ "mkfs.ext4", "/sbin/mkfs.ext4" },
+	{ "dmsetup", "/sbin/dmsetup" },		/* dm-delay targets */
 };
 
 const char *guest_dir(void)
@@ -128,11 +132,12 @@ int guest_workload_find(const char *arg, struct guest_workload *w)
 
 	memset(w, 0, sizeof(*w));
 	if (!path_exists(arg) && !strchr(arg, '/') && !strchr(arg, '.')) {
-		w->path = xasprintf("%s/workloads/%s.sh", guest_dir(), arg);
-		if (!valid_name(arg) || !path_exists(w->path)) {
-			guest_workload_free(w);
+		char *p = xasprintf("%s/workloads/%s.sh", guest_dir(), arg);
+
+		w->path = valid_name(arg) ? realpath(p, NULL) : NULL;
+		free(p);
+		if (!w->path)
 			return unknown_workload(arg);
-		}
 		w->name = xstrdup(arg);
 		w->builtin = true;
 		return 0;
@@ -253,9 +258,78 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Where workloads plug in: what these directories hold goes into the image
+ * whole. The guest programs are built by guest.mk (if there is one) into
+ * <work>/guest/bin.
+ */
+static const struct {
+	const char *dir;	/* under guest_dir(), or under the work directory if in_work */
+	bool in_work;
+	const char *dest;
+	bool programs;		/* executables: their shared libraries come too */
+} guest_trees[] = {
+	{ "fio", false, "/kb/fio", false },	/* fio job files */
+	{ "expect", false, "/kb/expect", false },	/* tables workloads compare against */
+	{ "guest/bin", true, "/usr/bin", true },	/* the guest programs */
+};
+
+/* Every regular file of dir as dest/<name>; a missing dir adds nothing. */
+static int add_tree(struct image *im, const char *dir, const char *dest, bool programs)
+{
+	struct strvec names = STRVEC_INIT;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	while (d && (e = readdir(d))) {
+		char *src = xasprintf("%s/%s", dir, e->d_name);
+
+		if (e->d_name[0] != '.' && !is_dir(src))
+			sv_push(&names, e->d_name);
+		free(src);
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < names.n && !ret; i++) {
+		char *src = xasprintf("%s/%s", dir, names.v[i]), *abs = realpath(src, NULL);
+		char *to = xasprintf("%s/%s", dest, names.v[i]);
+
+		if (abs) {
+			add_file(im, to, abs, programs ? 0755 : 0644);
+			if (programs)
+				ret = add_libraries(im, abs);
+		}
+		free(abs);
+		free(to);
+		free(src);
+	}
+	sv_release(&names);
+	return ret;
+}
+
+/* make -f <guest_dir>/guest.mk guest-progs, when the guest has programs to build. */
+static int build_programs(void)
+{
+	char *mk = xasprintf("%s/guest.mk", guest_dir());
+	const char *argv[] = { "make", "--no-print-directory", "-f", mk, "guest-progs", NULL };
+	struct strbuf out = STRBUF_INIT;
+	struct run_opts o = { .argv = argv, .out = &out };
+	struct run_result r;
+	int ret = 0;
+
+	if (path_exists(mk) && (run(&o, &r) || r.status))
+		ret = error_code(KB_EXIT_BOOT, "cannot build the guest programs ('make -f %s guest-progs'): %s", mk,
+				 sb_str(&out));
+	sb_release(&out);
+	free(mk);
+	return ret;
+}
+
 static int add_workloads(struct image *im, const struct guest_workload *w)
 {
 	struct strvec names = STRVEC_INIT;
+	int ret = 0;
 
 	builtin_workloads(&names);
 	for (size_t i = 0; i < names.n; i++) {
@@ -277,7 +351,13 @@ static int add_workloads(struct image *im, const struct guest_workload *w)
 		add_file(im, dest, w->path, 0755);
 		free(dest);
 	}
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(guest_trees) && !ret; i++) {
+		char *dir = xasprintf("%s/%s", guest_trees[i].in_work ? work_dir() : guest_dir(), guest_trees[i].dir);
+
+		ret = add_tree(im, dir, guest_trees[i].dest, guest_trees[i].programs);
+		free(dir);
+	}
+	return ret;
 }
 
 static int collect(struct image *im, const struct guest_workload *w)
@@ -349,6 +429,61 @@ static int describe(struct image *im, struct strbuf *list, struct strbuf *key)
 	return 0;
 }
 
+/* Images kept: each is ~90 MiB and any change to a guest file makes a new one. */
+#define KEEP_IMAGES 4
+
+struct image_file {
+	char *path;
+	time_t mtime;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct image_file *x = a, *y = b;
+
+	return (x->mtime < y->mtime) - (x->mtime > y->mtime);
+}
+
+/* Deletes all but the KEEP_IMAGES most recently used images (and their lists). */
+static void prune_images(const char *dir)
+{
+	struct image_file *files = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		char *p;
+
+		if (!starts_with(e->d_name, "initramfs-") || !ends_with(e->d_name, ".cpio"))
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (stat(p, &st) < 0) {
+			free(p);
+			continue;
+		}
+		files = xrealloc(files, (n + 1) * sizeof(*files));
+		files[n].path = p;
+		files[n++].mtime = st.st_mtime;
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(files, n, sizeof(*files), newest_first);
+	for (size_t i = 0; i < n; i++) {
+		if (i >= KEEP_IMAGES) {
+			char *list = xasprintf("%.*s.list", (int)(strlen(files[i].path) - 5), files[i].path);
+
+			unlink(files[i].path);
+			unlink(list);
+			free(list);
+		}
+		free(files[i].path);
+	}
+	free(files);
+}
+
 int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char **path, bool *cached)
 {
 	struct image im = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
@@ -366,11 +501,13 @@ int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char 
 		error_code(KB_EXIT_BOOT, "no '%s': the kernel build makes it (CONFIG_BLK_DEV_INITRD=y)", gen_init_cpio);
 		goto cleanup;
 	}
-	if (guest_require_tools() || collect(&im, w) || describe(&im, &list, &key) ||
+	if (guest_require_tools() || build_programs() || collect(&im, w) || describe(&im, &list, &key) ||
 	    results_hash_buf(key.buf, key.len, h) || mkdir_p(dir))
 		goto cleanup;
 	*path = xasprintf("%s/initramfs-%.16s.cpio", dir, h);
 	if (path_exists(*path)) {
+		/* Marks it used, for prune_images(). */
+		utimensat(AT_FDCWD, *path, NULL, 0);
 		*cached = true;
 		ret = 0;
 		goto cleanup;
@@ -389,6 +526,7 @@ int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char 
 		error("cannot rename '%s' to '%s': %s", tmp, *path, strerror(errno));
 		goto cleanup;
 	}
+	prune_images(dir);
 	ret = 0;
 cleanup:
 	if (tmp)

@@ -13,8 +13,14 @@
  * between tool/guest/init and the console parser in qemu.c.
  */
 
-/* The workload init runs: kernel command line "kb.workload=<name>". */
+/*
+ * The kernel command line names the workload init runs, and the kernel and
+ * variant, for workloads that keep tables per kernel. Other NAME=value
+ * arguments reach init (and so the workload) as environment variables.
+ */
 #define GUEST_CMDLINE_WORKLOAD "kb.workload="
+#define GUEST_CMDLINE_KERNEL "kb.kernel="
+#define GUEST_CMDLINE_VARIANT "kb.variant="
 
 /* init prints these, each at the start of its own line. */
 #define GUEST_MARK_INIT "@@KB-INIT@@"		/* init started; "uptime=<s>" follows */

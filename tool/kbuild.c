@@ -228,6 +228,41 @@ cleanup:
 	return ret;
 }
 
+int kbuild_out_dir(struct kbuild_tree *t, const char *name, const char *link_name)
+{
+	char *phys = xasprintf("%s/.%s", t->src, name);
+	char *dir = xasprintf("%s/build/%s", work_dir(), t->kernel);
+	char *link = xasprintf("%s/%s", dir, link_name);
+	char target[PATH_MAX];
+	ssize_t n;
+	int ret = -1;
+
+	if (mkdir_p(phys) || mkdir_p(dir))
+		goto cleanup;
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n >= 0)
+		target[n] = '\0';
+	if (n < 0 || strcmp(target, phys)) {
+		if (path_exists(link) && (n < 0 || unlink(link) < 0)) {
+			error_code(KB_EXIT_BUILD, "'%s' is in the way of the link to '%s'; remove it", link, phys);
+			goto cleanup;
+		}
+		if (symlink(phys, link) < 0) {
+			error("cannot link '%s' to '%s': %s", link, phys, strerror(errno));
+			goto cleanup;
+		}
+	}
+	free(t->out);
+	t->out = phys;
+	phys = NULL;
+	ret = 0;
+cleanup:
+	free(phys);
+	free(dir);
+	free(link);
+	return ret;
+}
+
 /* ---- the make environment ------------------------------------------------ */
 
 char *kbuild_ccache_dir(void)
@@ -269,8 +304,11 @@ static void make_env(const struct kbuild_tree *t, const char *stats, struct strv
 	sv_push(env, "KBUILD_BUILD_HOST=kbackport");
 	sv_push(env, "KBUILD_BUILD_VERSION=1");
 	sv_push_owned(env, xasprintf("KBUILD_BUILD_TIMESTAMP=%s", t->timestamp));
-	/* Diagnostics in plain ASCII, whatever the caller's locale. */
+	/* Diagnostics in plain ASCII whatever the caller's locale (the kernel's Makefile drops LC_ALL). */
 	sv_push(env, "LC_ALL=C");
+	sv_push(env, "LANG=C");
+	sv_push(env, "LC_CTYPE=C");
+	sv_push(env, "LC_MESSAGES=C");
 	free(ccache);
 }
 
@@ -418,9 +456,9 @@ static int verify_config(const char *src, const char *config, const struct reque
 				error("config option '%s' requested by '%s' does not exist in this tree",
 				      reqs[i].line, reqs[i].file);
 			else
-				error("config option '%s' requested by '%s' did not stick: the merged config has %s%s%s "
-				      "(dependencies not met?)", reqs[i].line, reqs[i].file,
-				      got ? reqs[i].name : "it unset", got ? "=" : "", got ? got : "");
+				error("config option '%s' requested by '%s' did not stick (dependencies not met?): the merged config has %s%s%s",
+				      reqs[i].line, reqs[i].file, got ? reqs[i].name : "it unset", got ? "=" : "",
+				      got ? got : "");
 		}
 		free(got);
 	}
@@ -546,7 +584,8 @@ cleanup:
 
 /*
  * The diagnostics in a compiler/sparse/objtool log, paths made relative to
- * the tree so logs of different worktrees compare.
+ * the tree so logs of different worktrees compare. The build directory is
+ * inside the tree, so the compiler mostly names sources "../<path>".
  */
 static void collect_warnings(const char *log_text, const char *src, struct strvec *out)
 {
@@ -560,6 +599,8 @@ static void collect_warnings(const char *log_text, const char *src, struct strve
 		if (strstr(s, ": warning: ") || strstr(s, ": error: ")) {
 			if (!strncmp(s, src, n) && s[n] == '/')
 				s += n + 1;
+			else if (starts_with(s, "../"))
+				s += 3;
 			sv_push(out, s);
 		}
 		free(line);
@@ -567,23 +608,29 @@ static void collect_warnings(const char *log_text, const char *src, struct strve
 	}
 }
 
-/* Hits and misses in a ccache stats log (one counter name a line, "# file" headers). */
+/*
+ * Hits and misses in a ccache stats log: "# <input>" then one counter a
+ * line. Kbuild's compiler probes (input /dev/null) are not compiles.
+ */
 static void ccache_counts(const char *stats, long *hits, long *misses)
 {
 	struct strbuf sb = STRBUF_INIT;
+	bool probe = false;
 
 	*hits = *misses = 0;
 	if (!path_exists(stats) || read_file(stats, &sb))
 		return;
 	for (const char *p = sb.buf; *p;) {
 		const char *eol = strchrnul(p, '\n');
-		size_t len = eol - p;
+		char *line = xstrndup(p, eol - p);
 
-		if ((len == strlen("direct_cache_hit") && !memcmp(p, "direct_cache_hit", len)) ||
-		    (len == strlen("preprocessed_cache_hit") && !memcmp(p, "preprocessed_cache_hit", len)))
+		if (starts_with(line, "# "))
+			probe = !strcmp(line + 2, "/dev/null");
+		else if (!probe && (!strcmp(line, "direct_cache_hit") || !strcmp(line, "preprocessed_cache_hit")))
 			(*hits)++;
-		else if (len == strlen("cache_miss") && !memcmp(p, "cache_miss", len))
+		else if (!probe && !strcmp(line, "cache_miss"))
 			(*misses)++;
+		free(line);
 		p = *eol ? eol + 1 : eol;
 	}
 	sb_release(&sb);
@@ -898,11 +945,15 @@ void kbuild_checkpatch_free(struct checkpatch_report *r, size_t n)
 	free(r);
 }
 
-static void count_checkpatch(const char *text, struct checkpatch_report *c)
+/* Counts checkpatch's findings and keeps their lines, "NNNN.patch:line: ..." (the file under dir). */
+static void count_checkpatch(const char *text, const char *dir, struct checkpatch_report *c)
 {
+	size_t n = strlen(dir);
+
 	for (const char *p = text; *p;) {
 		const char *eol = strchrnul(p, '\n');
-		char *line = xstrndup(p, eol - p);
+		char *line = !strncmp(p, dir, n) && p[n] == '/' ? xstrndup(p + n + 1, eol - p - n - 1) :
+			     xstrndup(p, eol - p);
 
 		if (strstr(line, ": ERROR: "))
 			c->errors++;
@@ -922,8 +973,12 @@ static int checkpatch_one(git_repository *repo, const char *script, const git_oi
 {
 	struct strbuf patch = STRBUF_INIT, out = STRBUF_INIT;
 	char *file = xasprintf("%s/%04zu.patch", tmpdir, n);
-	const char *argv[] = { "perl", script, "--no-tree", "--terse", "--showfile", "--no-summary",
-			       "--color=never", file, NULL };
+	/*
+	 * Imported trees hold one commit and no upstream history, so the
+	 * commit ids the messages cite cannot be checked here.
+	 */
+	const char *argv[] = { "perl", script, "--no-tree", "--terse", "--no-summary", "--color=never",
+			       "--ignore", "UNKNOWN_COMMIT_ID", file, NULL };
 	struct run_opts o = { .argv = argv, .out = &out };
 	struct run_result r;
 	git_commit *commit = NULL;
@@ -941,7 +996,7 @@ static int checkpatch_one(git_repository *repo, const char *script, const git_oi
 			   sb_str(&out));
 		goto cleanup;
 	}
-	count_checkpatch(sb_str(&out), c);
+	count_checkpatch(sb_str(&out), tmpdir, c);
 	ret = 0;
 cleanup:
 	git_commit_free(commit);

@@ -22,7 +22,7 @@ struct kbuild_tree {
 	git_oid commit;
 	char timestamp[64];	/* the commit's date: the build's timestamp, for reproducible images */
 	char *src;		/* <work>/worktrees/<kernel>/<variant> */
-	char *out;		/* <work>/build/<kernel>/<variant> (the O= directory) */
+	char *out;		/* the O= directory, see kbuild_out_dir() */
 };
 
 /*
@@ -32,6 +32,15 @@ struct kbuild_tree {
  */
 int kbuild_worktree(git_repository *repo, struct kbuild_tree *t);
 void kbuild_tree_release(struct kbuild_tree *t);
+
+/*
+ * Sets t->out, the O= directory, to <worktree>/.<name>: a directory right
+ * inside the source is one kbuild calls "..", so every path the compiler
+ * sees is the same in every worktree and every clone, and ccache entries
+ * are shared between base, patched and CI's fresh clones.
+ * <work>/build/<kernel>/<link_name> is made a link to it.
+ */
+int kbuild_out_dir(struct kbuild_tree *t, const char *name, const char *link_name);
 
 /* Checks that make, the compiler and the tools a kernel build runs are installed. */
 int kbuild_require_tools(void);

@@ -68,12 +68,15 @@ static const struct command commands[] = {
 	  "vendor config with W=1 and sparse, base and patched, and lists new warnings.\n"
 	  "Results: work/results/<kernel>/<variant>/build.json." },
 	{ "boot", cmd_boot, "boot a built kernel in QEMU and run a workload",
-	  "kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S] [--force]\n"
+	  "kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]\n"
+	  "               [--append 'ARGS'] [--force]\n"
 	  "\n"
 	  "Builds the guest initramfs (busybox, fio, mkfs.ext4, tool/guest/), boots the\n"
 	  "variant's bzImage in QEMU (KVM if a probe boot works, else multi-threaded\n"
 	  "TCG; KBACKPORT_ACCEL=kvm|tcg forces one) and runs the workload: a built-in\n"
-	  "NAME from tool/guest/workloads/ (default smoke) or a shell script FILE.\n"
+	  "NAME from tool/guest/workloads/ (default smoke) or a shell script FILE;\n"
+	  "--append adds kernel arguments (NAME=value ones reach the workload's\n"
+	  "environment).\n"
 	  "The console goes to work/results/<kernel>/<variant>/<workload>.console.log\n"
 	  "(console.log: the latest) and is judged: clean, warn, bug, oops, panic,\n"
 	  "hang (timeout, default from the YAML) or no-init. The result is\n"

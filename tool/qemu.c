@@ -258,19 +258,18 @@ static int probe_kvm(const char *kernel, bool *works, char **why)
 		sb_release(&out);
 		return -1;
 	}
-	if (r.timed_out)
+	if (r.timed_out) {
 		*why = xasprintf("KVM probe boot hung (killed after %.0f s)", PROBE_TIMEOUT);
-	else if (r.status || !strstr(sb_str(&out), "Linux version"))
-		*why = xasprintf("KVM probe boot failed (QEMU exit status %d%s%.120s)", r.status,
-				 out.len ? ": " : "", sb_str(&out));
-	else
+	} else if (r.status || r.signal || !strstr(sb_str(&out), "Linux version")) {
+		const char *o = sb_str(&out);
+
+		*why = xasprintf("KVM probe boot failed (QEMU %s %d%s%.*s)", r.signal ? "killed by signal" :
+				 "exit status", r.signal ? r.signal : r.status, *o ? ": " : "",
+				 (int)strcspn(o, "\r\n"), o);
+	} else {
 		*works = true;
-	if (*works)
 		*why = xasprintf("KVM probe boot finished in %.1f s", r.seconds);
-	else
-		for (char *p = *why; *p; p++)
-			if (*p == '\n' || *p == '\r')
-				*p = ' ';
+	}
 	sb_release(&out);
 	return 0;
 }

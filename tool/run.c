@@ -87,8 +87,8 @@ static void child(const struct run_opts *o, int out_fd, int err_fd)
 		goto fail;
 	if (o->dir && chdir(o->dir) < 0)
 		goto fail;
-	for (const char *const *e = o->env; e && *e; e++)
-		if (putenv((char *)*e) < 0)
+	for (const char *const *v = o->env; v && *v; v++)
+		if (putenv((char *)*v) < 0)
 			goto fail;
 	execvp(o->argv[0], (char *const *)o->argv);
 fail:

@@ -50,7 +50,7 @@ struct run_tool {
 
 /*
  * Every program in PATH; otherwise an error naming the first missing one
- * and its package, with exit code code.
+ * and its package, and kb_errcode set to code.
  */
 int run_require(const struct run_tool *tools, size_t n, int code);
 

@@ -8,7 +8,7 @@ failed=0
 
 # check NAME STATUS DETAIL: one entry of the result.
 check() {
-	detail=$(echo "$3" | tr -d '"\\' | tr '\n' ' ')
+	detail=$(printf '%s' "$3" | tr -d '"\\\r' | tr '\n' ' ')
 	tests="$tests${tests:+,}{\"name\":\"$1\",\"status\":\"$2\",\"detail\":\"$detail\"}"
 	[ "$2" = pass ] || failed=1
 }
