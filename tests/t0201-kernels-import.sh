@@ -210,6 +210,8 @@ for v in 6.12 6.1; do
 	check "$k: files, symlink, executable as in the tarball" files_match_tarball "$k" "$v"
 	check "$k: second import is a no-op" second_import_noop "$k"
 	check "$k: listed as imported with its Makefile version" listed_with_version "$k"
+	check "$k: no automatic gc of the imported loose objects" \
+		test "$(git -C "work/trees/$k" config gc.auto)" = 0
 done
 check "debian-6.12: the commit's tree is the tarball's tree" tree_matches_tarball
 check "corrupt tarball: one error naming it, exit 4, nothing left" corrupt_tarball

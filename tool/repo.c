@@ -710,10 +710,24 @@ static int open_archive(struct tar_import *t, struct archive **out)
 	return 0;
 }
 
+/*
+ * The import writes ~90k loose objects: without this, the first git command a
+ * user (or a test) runs in the tree starts an automatic gc that repacks them all.
+ */
+static int no_auto_gc(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int ret = check_lg2(git_repository_config(&cfg, repo), "cannot open the repository config") ||
+		  check_lg2(git_config_set_int32(cfg, "gc.auto", 0), "cannot set gc.auto") ? -1 : 0;
+
+	git_config_free(cfg);
+	return ret;
+}
+
 static int init_repo(struct tar_import *t)
 {
 	if (check_lg2(git_repository_init(&t->repo, t->dir, 0), "cannot create repository '%s'", t->dir) ||
-	    add_fast_backend(t))
+	    no_auto_gc(t->repo) || add_fast_backend(t))
 		return -1;
 	t->dirfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->dirfd < 0)
