@@ -60,6 +60,7 @@ run: deps
 bench: deps
 	$(MAKE) all
 	sh tests/bench.sh
+	sh tests/bench-build.sh
 
 clean:
 	rm -f kbackport tests/unit/run-unit tool/*.o tool/*.d tests/unit/*.o tests/unit/*.d

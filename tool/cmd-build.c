@@ -94,6 +94,23 @@ static void print_checkpatch(const char *prefix, json_t *commits)
 			       json_string_value(line));
 }
 
+/* Lines of a failed build's log shown: where make stopped. */
+#define LOG_TAIL 25
+
+static void print_tail(const char *log, size_t lines)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	size_t n = 0;
+
+	if (read_file(log, &sb))
+		return;
+	for (p = sb.buf + sb.len; p > sb.buf && n <= lines; p--)
+		n += p[-1] == '\n';
+	fprintf(stderr, "%s", p == sb.buf ? p : p + 1);
+	sb_release(&sb);
+}
+
 /* The stored build still holds: same key, and the image it names is the one it hashed. */
 static bool build_is_current(json_t *stored, const char *key)
 {
@@ -264,7 +281,11 @@ static int build_variant(struct build *b, const char *variant)
 	log = xasprintf("%s/build.log", dir);
 	printf("%s: building bzImage in %s (log %s)\n", prefix, t.out, log);
 	fflush(stdout);
-	if (kbuild_make(&t, b->force, log, &r) || results_hash_file(r.image, image_hash))
+	if (kbuild_make(&t, b->force, log, &r)) {
+		print_tail(log, LOG_TAIL);
+		goto cleanup;
+	}
+	if (results_hash_file(r.image, image_hash))
 		goto cleanup;
 	printf("%s: built %s in %.1f s; ccache %ld hit%s, %ld miss%s", prefix, r.image, r.seconds,
 	       r.cc_hits, r.cc_hits == 1 ? "" : "s", r.cc_misses, r.cc_misses == 1 ? "" : "es");

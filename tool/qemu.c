@@ -315,7 +315,6 @@ int qemu_accel(const char *kernel, char **accel, char **why)
 			goto cleanup;
 		}
 	}
-	kb_errcode = 0;
 	if (probe_kvm(kernel, &works, why))
 		goto cleanup;
 	*accel = xstrdup(works ? "kvm" : "tcg");
