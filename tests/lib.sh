@@ -33,6 +33,17 @@ expect_exit() {
 	[ "$got" = "$want" ] || { echo "exit status $got, expected $want"; return 1; }
 }
 
+# one_error FILE PATTERN...: stderr holds exactly one line, an error matching every pattern.
+one_error() {
+	f=$1
+	shift
+	cat "$f"
+	[ "$(wc -l <"$f")" = 1 ] && grep -q '^error: ' "$f" || return 1
+	for p; do
+		grep -qF -- "$p" "$f" || return 1
+	done
+}
+
 done_testing() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]

@@ -40,17 +40,6 @@ write_kernel() {
 	printf '%s\n' "$2" >"$T/kernels/$1.yaml"
 }
 
-# one_error FILE PATTERN...: stderr holds exactly one line, an error matching every pattern.
-one_error() {
-	f=$1
-	shift
-	cat "$f"
-	[ "$(wc -l <"$f")" = 1 ] && grep -q '^error: ' "$f" || return 1
-	for p; do
-		grep -qF -- "$p" "$f" || return 1
-	done
-}
-
 bad_key_exit_4() {
 	write_kernel good 'name: good
 source: {debian-package: linux-source-6.12}

@@ -7,17 +7,6 @@ unset KBACKPORT_KERNELS_DIR
 K=debian-6.12
 R=$(pwd)/work/results/$K/base
 
-# one_error FILE PATTERN...: stderr holds exactly one line, an error matching every pattern.
-one_error() {
-	f=$1
-	shift
-	cat "$f"
-	[ "$(wc -l <"$f")" = 1 ] && grep -q '^error: ' "$f" || return 1
-	for p; do
-		grep -qF -- "$p" "$f" || return 1
-	done
-}
-
 builds_base() {
 	"$KB" build $K --variant base >"$T/build.out" 2>&1
 	rc=$?
