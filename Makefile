@@ -1,6 +1,6 @@
 # kbackport — see README.md. `make check` sets everything up and runs all tests.
 
-PKGS      := libgit2 yaml-0.1 jansson libarchive
+PKGS      := libgit2 yaml-0.1 jansson libarchive libcurl
 # Debian packages the project needs: build deps, the kernel trees it ports to,
 # and the tools its tests run for real (git am, quilt).
 DEB_PKGS  := gcc make pkg-config libgit2-dev libyaml-dev libjansson-dev \
@@ -13,6 +13,12 @@ DEB_PKGS  += quilt patch wiggle python3 bc bison flex libelf-dev libssl-dev
 # the vendor-config check (sparse, Debian's configs), the QEMU guest
 DEB_PKGS  += perl lz4 ccache sparse linux-config-6.1 linux-config-6.12 \
 	     qemu-system-x86 busybox-static fio e2fsprogs dmsetup
+# semantic patches (cocci/, backports/<series>/cocci/)
+DEB_PKGS  += coccinelle
+# the HTML report, rendered by a real browser in its test
+DEB_PKGS  += chromium
+# LAVA jobs (validation, lava-run, REST submission) and the ssh test box
+DEB_PKGS  += libcurl4-openssl-dev lava-dispatcher dropbear-bin openssh-client
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g

@@ -8,6 +8,10 @@ int cmd_port(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
+int cmd_cocci(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_lava(int argc, char **argv);
 
 /* The only series under backports/ (dies asking for --series otherwise). */
 char *default_series_dir(void);

@@ -83,11 +83,14 @@ static const struct command commands[] = {
 	  "<workload>.json; a stored one is reused for the same image, initramfs and\n"
 	  "settings unless --force. Exit 0: clean and the workload succeeded; 8: any\n"
 	  "other verdict; 9: the workload failed." },
-	{ "matrix", NULL, "port, build, boot and measure every kernel",
+	{ "cocci", cmd_cocci, "survey a tree's APIs, run semantic patches",
+	  "kbackport cocci survey <kernel> [--json]" },
+	{ "matrix", cmd_matrix, "port, build, boot and measure every kernel",
 	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]" },
-	{ "report", NULL, "show stored results as text, JSON or HTML",
+	{ "report", cmd_report, "show stored results as text, JSON or HTML",
 	  "kbackport report [--format text|json|html] [-o FILE]" },
-	{ "lava", NULL, "write, run or submit a LAVA job", "kbackport lava <kernel> [--run-local|--submit URL]" },
+	{ "lava", cmd_lava, "write, run or submit a LAVA job",
+	  "kbackport lava <kernel> [--run-local|--submit URL]" },
 };
 
 static const struct command *find_command(const char *name)
