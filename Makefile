@@ -67,6 +67,8 @@ bench: deps
 	$(MAKE) all
 	sh tests/bench.sh
 	sh tests/bench-build.sh
+	sh tests/bench-dio.sh
+	sh tests/bench-run.sh
 
 clean:
 	rm -f kbackport tests/unit/run-unit tool/*.o tool/*.d tests/unit/*.o tests/unit/*.d
