@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "branch.h"
+#include "cocci.h"
 #include "kernel.h"
 #include "match.h"
 #include "patch.h"
@@ -39,6 +40,8 @@ struct port_ctx {
 	git_oid head;
 	char *who_name, *who_email;
 	char *ports_dir;
+	struct cocci_rule *api, *rules;	/* cocci/api rules this tree needs; the series' own */
+	size_t napi, nrules;
 };
 
 const char *port_status_name(enum port_status st)
@@ -550,6 +553,111 @@ static char *present_evidence(const struct patch_record *rec)
 	return sb_detach(&sb);
 }
 
+/* Applies a rule's diff to the file's text; its hunks must fit exactly (spatch wrote them). */
+static int apply_rule_diff(struct port_ctx *c, struct patch_record *rec, const struct cocci_rule *r,
+			   const struct file_diff *f, struct text *t)
+{
+	char *strategy = xasprintf("cocci:%s", r->name);
+	long shift = 0;
+	size_t from = 0;
+	int ret = 0;
+
+	sv_push_owned(&c->r->strategies, strategy);
+	for (size_t k = 0; k < f->n && !ret; k++) {
+		struct hunk_record *hr = new_hunk_record(rec, f->old_path, (int)rec->nhunks + 1);
+		struct placement pl;
+
+		hunk_place(t, &f->hunks[k], from, f->hunks[k].old_start - 1 + shift, 0, &pl);
+		hr->strategy = strategy;
+		hr->line = pl.at + 1;
+		hr->why = xasprintf("rewritten by %s", r->path);
+		if (pl.result != PLACE_OK || pl.whitespace)
+			ret = error_code(KB_EXIT_FAIL, "spatch's output for rule '%s' does not fit '%s'",
+					 r->path, f->old_path);
+		else
+			shift += hunk_apply(t, &f->hunks[k], &pl);
+		from = pl.at + 1;
+		placement_free(&pl);
+	}
+	return ret;
+}
+
+/* Runs one rule over one changed file (written under work/ports/<kernel>/cocci/). */
+static int run_rule(struct port_ctx *c, struct patch_record *rec, const struct cocci_rule *r,
+		    struct change *ch, struct strbuf *how)
+{
+	char *dir = xasprintf("%s/cocci", c->ports_dir);
+	char *path = xasprintf("%s/%s", dir, ch->path), *slash = strrchr(path, '/');
+	struct strvec files = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	size_t len;
+	char *data = text_join(&ch->text, &len), *why = NULL;
+	struct diff d = { 0 };
+	int ret;
+
+	*slash = '\0';
+	ret = mkdir_p(path);
+	*slash = '/';
+	sv_push(&files, ch->path);
+	if (!ret)
+		ret = write_file_atomic(path, data, len);
+	if (!ret)
+		ret = cocci_spatch(r, dir, &files, git_repository_workdir(c->repo), &out);
+	if (!ret && out.len) {
+		if (diff_parse(out.buf, &d, &why))
+			ret = error_code(KB_EXIT_FAIL, "cannot read spatch's output for rule '%s' on '%s': %s",
+					 r->path, ch->path, why);
+		for (size_t i = 0; i < d.n && !ret; i++)
+			ret = apply_rule_diff(c, rec, r, &d.files[i], &ch->text);
+		if (!ret) {
+			sb_addf(how, "%scocci:%s on %s", how->len ? "; " : "", r->name, ch->path);
+			rec->status = PS_ADAPTED;
+		}
+		diff_free(&d);
+	}
+	free(why);
+	free(data);
+	free(path);
+	free(dir);
+	sb_release(&out);
+	sv_release(&files);
+	return ret;
+}
+
+/* NNNN of "NNNN-name": the series patch a per-series rule adapts. */
+static int rule_patch(const struct cocci_rule *r)
+{
+	return atoi(r->name);
+}
+
+/*
+ * After a patch is applied: the cocci/api rules the tree needs, then the
+ * series' rules for this patch, each over every C file the patch changed.
+ */
+static int run_rules(struct port_ctx *c, struct patch_record *rec, struct change *changes, size_t n)
+{
+	struct strbuf how = STRBUF_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->napi + c->nrules && !ret; i++) {
+		const struct cocci_rule *r = i < c->napi ? &c->api[i] : &c->rules[i - c->napi];
+
+		if (i >= c->napi && (rec->prereq || rule_patch(r) != rec->n))
+			continue;
+		for (size_t k = 0; k < n && !ret; k++)
+			if (ends_with(changes[k].path, ".c") || ends_with(changes[k].path, ".h"))
+				ret = run_rule(c, rec, r, &changes[k], &how);
+	}
+	if (how.len) {
+		char *old = rec->how;
+
+		rec->how = old ? xasprintf("%s; %s", old, how.buf) : xstrdup(how.buf);
+		free(old);
+	}
+	sb_release(&how);
+	return ret;
+}
+
 /*
  * One patch: apply diff_file's diff (the patch itself, or a fixup) with
  * msg_file's message. Returns 0, KB_EXIT_CONFLICT or -1.
@@ -586,10 +694,18 @@ static int port_one(struct port_ctx *c, struct patch_record *rec, const char *ms
 	diff_free(&d);
 	if (ret)
 		goto out;
+	if (rec->status != PS_CONFLICT && rec->status != PS_PRESENT &&
+	    run_rules(c, rec, changes, nchanges)) {
+		ret = -1;
+		goto out;
+	}
 	if (fix.diff && rec->status != PS_CONFLICT && rec->status != PS_PRESENT) {
+		char *old = rec->how;
+
 		rec->status = PS_ADAPTED;
-		free(rec->how);
-		rec->how = xasprintf("resolution recorded in %s", diff_file);
+		rec->how = old ? xasprintf("resolution recorded in %s; %s", diff_file, old)
+			       : xasprintf("resolution recorded in %s", diff_file);
+		free(old);
 	}
 	if (rec->status == PS_PRESENT) {
 		free(rec->how);
@@ -874,6 +990,63 @@ static int check_files(struct port_ctx *c)
 	return ret;
 }
 
+/* The cocci/api rules the survey says this tree needs, usable and parsed. */
+static int load_api_rules(struct port_ctx *c)
+{
+	struct cocci_rule *all;
+	size_t n;
+	int ret = cocci_rules_load(cocci_api_dir(), &all, &n);
+
+	c->api = xcalloc(n + 1, sizeof(*c->api));
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct cocci_verdict v;
+
+		ret = cocci_survey(c->repo, &c->r->base, &all[i], &v);
+		if (!ret && v.needed && !v.usable)
+			ret = error_code(KB_EXIT_BADINPUT, "rule '%s' is needed on %s, but the tree lacks what it uses (%s)",
+					 all[i].path, c->o->kernel, v.evidence.v[v.evidence.n - 1]);
+		if (!ret && v.needed) {
+			c->api[c->napi++] = all[i];
+			memset(&all[i], 0, sizeof(all[i]));
+		}
+		if (!ret && !v.needed)
+			cocci_rule_free(&all[i]);
+		cocci_verdict_free(&v);
+	}
+	cocci_rules_free(all, n);
+	return ret;
+}
+
+/*
+ * backports/<series>/cocci/NNNN-*.cocci: NNNN is the series patch the rule
+ * adapts (it runs on the files that patch changed, right after it); an INFO
+ * beside them says why each exists. Every rule that will run must parse
+ * before anything moves.
+ */
+static int load_rules(struct port_ctx *c)
+{
+	char *dir = xasprintf("%s/cocci", c->o->series_dir), *info = xasprintf("%s/INFO", dir);
+	int ret = load_api_rules(c);
+
+	if (!ret)
+		ret = cocci_rules_load(dir, &c->rules, &c->nrules);
+	if (!ret && c->nrules && !path_exists(info))
+		ret = error_code(KB_EXIT_BADINPUT, "'%s' has rules but no INFO saying why", dir);
+	for (size_t i = 0; i < c->nrules && !ret; i++) {
+		int n = rule_patch(&c->rules[i]);
+
+		if (n < 1 || n > c->s.total || strspn(c->rules[i].name, "0123456789") != 4 ||
+		    c->rules[i].name[4] != '-')
+			ret = error_code(KB_EXIT_BADINPUT, "rule '%s' is not named NNNN-*.cocci after a patch of the series (1..%d)",
+					 c->rules[i].path, c->s.total);
+	}
+	for (size_t i = 0; i < c->napi + c->nrules && !ret; i++)
+		ret = cocci_check_rule(i < c->napi ? &c->api[i] : &c->rules[i - c->napi]);
+	free(dir);
+	free(info);
+	return ret;
+}
+
 static int setup(struct port_ctx *c, const struct port_opts *o, struct port_report *r)
 {
 	struct kernel_desc k;
@@ -895,7 +1068,8 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 		return -1;
 	r->total = c->s.total;
 	if (repo_open_tree(o->kernel, &c->repo) || check_inputs(c) || set_identity(c) ||
-	    mkdir_p(c->ports_dir) || repo_base_commit(c->repo, &r->base) || check_files(c))
+	    mkdir_p(c->ports_dir) || repo_base_commit(c->repo, &r->base) || check_files(c) ||
+	    load_rules(c))
 		return -1;
 	return 0;
 }
@@ -907,6 +1081,8 @@ static void teardown(struct port_ctx *c)
 	free(c->who_name);
 	free(c->who_email);
 	free(c->ports_dir);
+	cocci_rules_free(c->api, c->napi);
+	cocci_rules_free(c->rules, c->nrules);
 }
 
 static int port_prereqs(struct port_ctx *c)
@@ -1177,5 +1353,6 @@ void port_report_free(struct port_report *r)
 	free(r->series);
 	free(r->branch);
 	free(r->rej);
+	sv_release(&r->strategies);
 	memset(r, 0, sizeof(*r));
 }

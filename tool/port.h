@@ -19,7 +19,8 @@ enum port_status {
 struct hunk_record {
 	char *file;
 	int index;		/* 1-based over the whole patch */
-	const char *strategy;	/* exact, offset, fuzzy, whitespace, present, equivalent, dropped, conflict */
+	const char *strategy;	/* exact, offset, fuzzy, whitespace, present, equivalent, dropped, conflict,
+				   cocci:<rule> (a semantic patch's hunk) */
 	long offset;
 	int fuzz;
 	size_t line;		/* where it went (1-based, in the file as it was then) */
@@ -60,6 +61,7 @@ struct port_report {
 	size_t nprereqs;
 	int total;		/* patches in the series */
 	char *rej;		/* the .rej written on conflict */
+	struct strvec strategies;	/* owns the "cocci:<rule>" hunk strategies */
 };
 
 struct port_opts {
