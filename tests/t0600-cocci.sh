@@ -1,0 +1,287 @@
+#!/bin/sh
+# cocci/api rules run by the real spatch on functions of the Debian sources,
+# on synthetic inputs that need them, the survey against grep of the trees,
+# and semantic patches inside `kbackport port`.
+. "$(dirname "$0")/lib.sh"
+export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
+API="$ROOT/cocci/api"
+FILES="fs/ext4/file.c fs/ext4/inode.c fs/ext4/ext4.h fs/ext2/file.c fs/xfs/xfs_file.c fs/gfs2/file.c
+include/linux/fs.h include/linux/iomap.h"
+
+# src K PATH: the file from the imported tree's base, else from the linux-source tarball.
+src() {
+	if git -C "work/trees/$1" rev-parse -q --verify refs/kbackport/base >/dev/null 2>&1; then
+		git -C "work/trees/$1" show "refs/kbackport/base:$2"
+		return
+	fi
+	v=${1#debian-}
+	if [ ! -d "$T/src-$1" ]; then
+		mkdir -p "$T/src-$1"
+		# shellcheck disable=SC2086
+		tar -xJf "/usr/src/linux-source-$v.tar.xz" -C "$T/src-$1" --strip-components=1 \
+			$(for f in $FILES; do echo "linux-source-$v/$f"; done) || return 1
+	fi
+	cat "$T/src-$1/$2"
+}
+
+# func K PATH NAME: one function definition (from its first line to the closing brace).
+func() {
+	src "$1" "$2" >"$T/func.src" && body "$T/func.src" "$3"
+}
+
+# sp RULE FILE: the rule in patch mode, in place; spatch's own exit status.
+sp() {
+	spatch --very-quiet --no-includes --sp-file "$API/$1.cocci" -D patch --in-place "$2" >"$T/sp.out" 2>&1 ||
+		{ cat "$T/sp.out"; return 1; }
+}
+
+# body FILE NAME: the function NAME in FILE.
+body() {
+	# "static int f(" on one line, or xfs style "STATIC int" then "f(" at column 0
+	awk -v n="$2" '!on && $0 ~ "^" n "\\(" { on = 1; print prev } !on && $0 ~ "^[a-zA-Z].*[ *]" n "\\(" { on = 1 }
+		on { print } on && /^}/ { exit } { prev = $0 }' "$1"
+}
+
+# Every iomap_dio_rw() call in FILE, one a line, with its argument count.
+dio_calls() {
+	python3 - "$1" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+for m in re.finditer(r'(?<![\w>])iomap_dio_rw\(', s):
+	i, depth, args, cur = m.end(), 1, [], ""
+	while depth:
+		c = s[i]; i += 1
+		if c == '(': depth += 1
+		elif c == ')': depth -= 1
+		if depth == 1 and c == ',': args.append(cur); cur = ""; continue
+		if depth: cur += c
+	args.append(cur)
+	if args == [""]:
+		continue	# a mention in a comment: "iomap_dio_rw()"
+	print(len(args), " ".join(" ".join(a.split()) for a in args))
+PY
+}
+
+kiocb_real() {
+	func debian-6.12 fs/ext2/file.c ext2_dio_write_iter >"$T/k.c" &&
+	func debian-6.12 fs/xfs/xfs_file.c xfs_file_write_checks >>"$T/k.c" || return 1
+	grep -q 'ret = kiocb_modified(iocb);' "$T/k.c" && grep -q 'return kiocb_modified(iocb);' "$T/k.c" || return 1
+	sp kiocb_modified "$T/k.c" || return 1
+	! grep -n 'kiocb_modified' "$T/k.c" || return 1
+	for f in ext2_dio_write_iter xfs_file_write_checks; do
+		body "$T/k.c" $f >"$T/f.c"
+		# the NOWAIT guard returns (or sets) -EAGAIN, and comes before the file_modified() call
+		python3 - "$T/f.c" <<'PY' || { echo "in $f"; return 1; }
+import sys
+s = open(sys.argv[1]).read()
+g = s.index("if (iocb->ki_flags & IOCB_NOWAIT) {")
+e = s.index("-EAGAIN", g)
+fm = s.index("file_modified(iocb->ki_filp)", g)
+assert g < e < fm, (g, e, fm)
+assert "file_needs_remove_privs(iocb->ki_filp)" in s[g:fm]
+PY
+	done
+}
+check "kiocb_modified: ext2_dio_write_iter and xfs_file_write_checks (6.12) now guard IOCB_NOWAIT, then file_modified()" kiocb_real
+
+kiocb_synthetic() {
+	# ext4_write_checks as patch 5/8 leaves it, on a tree that lacks kiocb_modified()
+	func debian-6.1 fs/ext4/file.c ext4_write_checks | sed 's/file_modified(iocb->ki_filp)/kiocb_modified(iocb)/' >"$T/s.c"
+	grep -q 'ret = kiocb_modified(iocb);' "$T/s.c" && sp kiocb_modified "$T/s.c" || return 1
+	grep -q 'ret = -EAGAIN;' "$T/s.c" && grep -q 'if (!ret)' "$T/s.c" &&
+	grep -q 'ret = file_modified(iocb->ki_filp);' "$T/s.c" && ! grep -q kiocb_modified "$T/s.c"
+}
+check "kiocb_modified: a synthetic ext4_write_checks using kiocb_modified() on 6.1 is rewritten" kiocb_synthetic
+
+nowait_real() {
+	func debian-6.12 fs/ext4/inode.c ext4_map_blocks >"$T/m.c" || return 1
+	n=$(grep -c 'if (flags & EXT4_GET_BLOCKS_CACHED_NOWAIT)' "$T/m.c")
+	[ "$n" -ge 1 ] || { echo "fixture has no test of the flag"; return 1; }
+	sp ext4_cached_nowait "$T/m.c" && ! grep -n EXT4_GET_BLOCKS_CACHED_NOWAIT "$T/m.c" &&
+	grep -q 'ext4_es_lookup_extent' "$T/m.c"
+}
+check "ext4_cached_nowait: ext4_map_blocks (6.12) loses its tests of the flag, keeps the cache lookup" nowait_real
+
+nowait_synthetic() {
+	cat >"$T/n.c" <<'EOF'
+static int fs_iomap_begin(struct inode *inode, struct ext4_map_blocks *map, unsigned flags)
+{
+	int map_flags = 0;
+
+	if (flags & IOMAP_NOWAIT)
+		map_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;
+	return ext4_map_blocks(NULL, inode, map, map_flags);
+}
+EOF
+	sp ext4_cached_nowait "$T/n.c" || return 1
+	grep -A1 'if (flags & IOMAP_NOWAIT)' "$T/n.c" | grep -q 'return -EAGAIN;' &&
+	! grep -q EXT4_GET_BLOCKS_CACHED_NOWAIT "$T/n.c"
+}
+check "ext4_cached_nowait: selecting the flag under IOMAP_NOWAIT becomes return -EAGAIN" nowait_synthetic
+
+overwrite_real() {
+	{
+		src debian-6.12 fs/ext4/ext4.h | grep 'extern const struct iomap_ops ext4_iomap'
+		func debian-6.12 fs/ext4/inode.c ext4_iomap_overwrite_begin
+		src debian-6.12 fs/ext4/inode.c | sed -n '/^const struct iomap_ops ext4_iomap_ops = {/,/^};/p'
+		src debian-6.12 fs/ext4/inode.c | sed -n '/^const struct iomap_ops ext4_iomap_overwrite_ops = {/,/^};/p'
+		func debian-6.12 fs/ext4/file.c ext4_dio_write_iter
+	} >"$T/o.c" || return 1
+	[ "$(grep -c ext4_iomap_overwrite "$T/o.c")" -ge 4 ] || { echo "fixture lacks the ops"; return 1; }
+	sp ext4_iomap_overwrite_ops "$T/o.c" || return 1
+	! grep -n 'ext4_iomap_overwrite' "$T/o.c" && grep -q '^const struct iomap_ops ext4_iomap_ops = {' "$T/o.c" &&
+	body "$T/o.c" ext4_dio_write_iter | grep -q 'ret = iomap_dio_rw(iocb, from, iomap_ops,'
+}
+check "ext4_iomap_overwrite_ops: the 6.12 ops table, its begin, extern and selection are gone" overwrite_real
+
+overwrite_synthetic() {
+	# code written for a tree with the ops, on one without them (upstream after 012924f0eeef)
+	printf 'static ssize_t w(struct kiocb *iocb, struct iov_iter *from)\n{\n\treturn iomap_dio_rw(iocb, from, &ext4_iomap_overwrite_ops, NULL, 0, NULL, 0);\n}\n' >"$T/w.c"
+	sp ext4_iomap_overwrite_ops "$T/w.c" && grep -q 'iomap_dio_rw(iocb, from, &ext4_iomap_ops, NULL, 0, NULL, 0)' "$T/w.c"
+}
+check "ext4_iomap_overwrite_ops: a reference on a tree without them becomes &ext4_iomap_ops" overwrite_synthetic
+
+dio_real() {
+	for f in fs/ext4/file.c fs/xfs/xfs_file.c fs/gfs2/file.c fs/ext2/file.c; do
+		src debian-6.12 $f >"$T/$(echo $f | tr / _)" || return 1
+	done
+	cat "$T"/fs_*.c >"$T/all.c"
+	before=$(dio_calls "$T/all.c" | wc -l)
+	[ "$before" -ge 8 ] && [ "$(dio_calls "$T/all.c" | grep -vc '^7 ')" = 0 ] || { dio_calls "$T/all.c"; return 1; }
+	for f in "$T"/fs_*.c; do sp iomap_dio_rw-1-private "$f" || return 1; done
+	cat "$T"/fs_*.c >"$T/all.c"
+	dio_calls "$T/all.c" >"$T/calls"
+	[ "$(wc -l <"$T/calls")" = "$before" ] && [ "$(grep -vc '^6 ' "$T/calls")" = 0 ] || { cat "$T/calls"; return 1; }
+	for f in "$T"/fs_*.c; do sp iomap_dio_rw-2-done_before "$f" || return 1; done
+	cat "$T"/fs_*.c >"$T/all.c"
+	dio_calls "$T/all.c" >"$T/calls"
+	# done_before 0 is dropped; gfs2's partial-DIO retries (read, written) need 4fdccaa0d184: kept
+	[ "$(wc -l <"$T/calls")" = "$before" ] && [ "$(grep -c '^5 ' "$T/calls")" -ge 6 ] &&
+	[ "$(grep -v '^5 ' "$T/calls" | grep -vc '^6 .* \(read\|written\)$')" = 0 ] || { cat "$T/calls"; return 1; }
+	sp iomap_dio_rw-3-dio_flags "$T/fs_ext4_file.c" &&
+	dio_calls "$T/fs_ext4_file.c" | grep -q '^5 iocb to &ext4_iomap_ops NULL false$'
+}
+check "iomap_dio_rw: every caller in ext4, ext2, xfs, gfs2 (6.12) goes 7 -> 6 -> 5 arguments, 0 -> false" dio_real
+
+dio_synthetic() {
+	printf 'static ssize_t w(struct kiocb *iocb, struct iov_iter *from, bool unaligned)\n{\n\treturn iomap_dio_rw(iocb, from, &ops, &dops, unaligned ? IOMAP_DIO_FORCE_WAIT : 0, NULL, 0);\n}\n' >"$T/d.c"
+	printf 'static ssize_t x(struct kiocb *iocb, struct iov_iter *from, void *p)\n{\n\treturn iomap_dio_rw(iocb, from, &ops, NULL, 0, p, 0);\n}\n' >"$T/p.c"
+	for r in iomap_dio_rw-1-private iomap_dio_rw-2-done_before iomap_dio_rw-3-dio_flags; do
+		sp $r "$T/d.c" && sp $r "$T/p.c" || return 1
+	done
+	# a non-NULL private cannot be dropped: left alone for a human
+	dio_calls "$T/d.c" | grep -qx '5 iocb from &ops &dops unaligned' && dio_calls "$T/p.c" | grep -q '^7 '
+}
+check "iomap_dio_rw: the 7-argument form becomes the v5.5 bool form; a non-NULL private is left alone" dio_synthetic
+
+report_mode() {
+	printf 'int f(struct kiocb *iocb)\n{\n\treturn kiocb_modified(iocb);\n}\n' >"$T/r.c"
+	spatch --very-quiet --no-includes --sp-file "$API/kiocb_modified.cocci" -D report "$T/r.c" >"$T/r.out" 2>&1 &&
+	grep -q "r.c:3:.*kiocb_modified() is absent" "$T/r.out" && ! grep -q '^---' "$T/r.out"
+}
+check "report mode names the line and changes nothing" report_mode
+
+headers() {
+	for f in "$API"/*.cocci; do
+		head -1 "$f" | grep -q '^///' && grep -Eq '^// Confidence: (High|Moderate|Low)$' "$f" &&
+		grep -q '^// Comments: ' "$f" && grep -q '^// Needed-if: ' "$f" &&
+		grep -q '^virtual patch' "$f" && grep -q '^virtual report' "$f" || { echo "$f"; return 1; }
+		! grep -qi 'baokun\|shared i_rwsem series\|ext4-dio-shared-lock' "$f" || { echo "$f is series-specific"; return 1; }
+	done
+}
+check "every api rule has the kernel's header, probes, patch and report modes, nothing series-specific" headers
+
+# The survey against grep of each tree.
+survey_vs_grep() {
+	k=$1
+	[ -d "work/trees/$k" ] || "$KB" kernels import "$k" >/dev/null 2>&1
+	"$KB" cocci survey "$k" --json >"$T/$k.survey" || return 1
+	g() { git -C "work/trees/$k" grep -n -w "$1" refs/kbackport/base -- "$2" | head -1 | cut -d: -f3; }
+	python3 - "$T/$k.survey" "$k" \
+		"$(g kiocb_modified include/linux/fs.h)" "$(g EXT4_GET_BLOCKS_CACHED_NOWAIT fs/ext4/ext4.h)" \
+		"$(g IOMAP_DIO_FORCE_WAIT include/linux/iomap.h)" "$(g ext4_iomap_overwrite_ops fs/ext4/inode.c)" \
+		"$(git -C "work/trees/$k" grep -n -A2 '^ssize_t iomap_dio_rw(' refs/kbackport/base -- include/linux/iomap.h |
+		   tr -d '\n' | sed 's/[^,]//g' | wc -c)" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); k = sys.argv[2]
+fs, nowait, force, ow, commas = sys.argv[3:8]
+assert fs and nowait and force and ow, sys.argv
+r = {x["rule"]: x for x in s["rules"]}
+assert len(r) >= 6 and not any(x["needed"] for x in r.values()), [(x["rule"], x["needed"]) for x in r.values()]
+def ev(rule, want):
+	assert any(want in e for e in r[rule]["evidence"]), (rule, want, r[rule]["evidence"])
+ev("kiocb_modified", "include/linux/fs.h:%s: kiocb_modified present" % fs)
+ev("ext4_cached_nowait", "fs/ext4/ext4.h:%s: EXT4_GET_BLOCKS_CACHED_NOWAIT present" % nowait)
+ev("iomap_dio_rw-3-dio_flags", "include/linux/iomap.h:%s: IOMAP_DIO_FORCE_WAIT present" % force)
+ev("ext4_iomap_overwrite_ops", "fs/ext4/inode.c:%s: ext4_iomap_overwrite_ops present" % ow)
+ev("iomap_dio_rw-1-private", "iomap_dio_rw() takes %d parameters" % (int(commas) + 1))
+PY
+}
+check "survey debian-6.12: nothing needed; evidence lines are where git grep finds the symbols" survey_vs_grep debian-6.12
+check "survey debian-6.1: the same" survey_vs_grep debian-6.1
+
+# port: a per-series rule runs after its patch; a broken rule stops before anything moves.
+scratch_series() {
+	S="$T/cs"
+	mkdir -p "$S"
+	cp -r "$SERIES/series.yaml" "$SERIES/upstream" "$SERIES/prereqs" "$S/"
+	mkdir -p "$S/debian-6.12" && cp -r "$SERIES/debian-6.12/fixups" "$S/debian-6.12/"
+	mkdir -p "$S/cocci"
+	echo "test rules" >"$S/cocci/INFO"
+	mkdir -p "$T/w/ports" "$T/w/trees"
+	ln -s "$ROOT/work/trees/debian-6.12" "$T/w/trees/debian-6.12"
+}
+
+port_rule() {
+	scratch_series
+	cat >"$S/cocci/0005-undo-kiocb.cocci" <<'EOF'
+/// test: turn kiocb_modified(iocb) back into file_modified()
+// Confidence: High
+// Comments: test only
+// Options: --no-includes
+virtual patch
+virtual report
+
+@depends on patch@
+expression iocb;
+@@
+- kiocb_modified(iocb)
++ file_modified(iocb->ki_filp)
+EOF
+	KBACKPORT_WORK="$T/w" "$KB" port debian-6.12 --series "$S" >"$T/port.out" 2>&1 || { cat "$T/port.out"; return 1; }
+	grep -E '^\[5/8\] +adapted .*cocci:0005-undo-kiocb on fs/ext4/file.c' "$T/port.out" || { cat "$T/port.out"; return 1; }
+	python3 - "$T/w/ports/debian-6.12/port.json" <<'PY' || return 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+p5 = [p for p in r["patches"] if not p["prereq"] and p["patch"] == 5][0]
+h = [x for x in p5["hunks"] if x["strategy"] == "cocci:0005-undo-kiocb"]
+assert p5["status"] == "adapted" and h and h[0]["file"] == "fs/ext4/file.c", p5
+others = [p for p in r["patches"] if p["patch"] != 5 or p["prereq"]]
+assert not any(x["strategy"].startswith("cocci:") for p in others for x in p["hunks"]), "rule ran elsewhere"
+PY
+	git -C work/trees/debian-6.12 show backport/cs/debian-6.12:fs/ext4/file.c >"$T/f.c" &&
+	! grep -q 'kiocb_modified(iocb)' "$T/f.c" &&
+	git -C work/trees/debian-6.12 log -1 --format=%B backport/cs/debian-6.12~3 | grep -q 'cocci:0005-undo-kiocb'
+}
+check "port: a per-series rule NNNN runs right after patch NNNN, recorded as cocci:<rule> in port.json and the commit" port_rule
+
+port_broken() {
+	scratch_series 2>/dev/null
+	tip=$(git -C work/trees/debian-6.12 rev-parse backport/cs/debian-6.12)
+	printf '/// broken\n// Confidence: Low\n// Comments: test\nvirtual patch\n@depends on patch@\nexpression e;\n@@\n- foo(e\n' \
+		>"$S/cocci/0003-broken.cocci"
+	KBACKPORT_WORK="$T/w" "$KB" port debian-6.12 --series "$S" >/dev/null 2>"$T/err"
+	rc=$?
+	[ $rc = 4 ] || { echo "exit $rc"; cat "$T/err"; return 1; }
+	one_error "$T/err" "spatch failed" "cocci/0003-broken.cocci" || return 1
+	[ "$(git -C work/trees/debian-6.12 rev-parse backport/cs/debian-6.12)" = "$tip" ]
+}
+check "port: a rule spatch cannot parse is one error naming rule and file, exit 4, branch unmoved" port_broken
+
+cleanup_branch() {
+	git -C work/trees/debian-6.12 branch -D backport/cs/debian-6.12 >/dev/null &&
+	git -C work/trees/debian-6.12 checkout -q base
+}
+check "scratch branch removed" cleanup_branch
+
+done_testing
