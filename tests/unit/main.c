@@ -9,12 +9,14 @@ extern const struct unit_suite suite_mbox;
 extern const struct unit_suite suite_series;
 extern const struct unit_suite suite_match;
 extern const struct unit_suite suite_kernel;
+extern const struct unit_suite suite_cocci;
 
 static const struct unit_suite *suites[] = {
 	&suite_mbox,
 	&suite_series,
 	&suite_match,
 	&suite_kernel,
+	&suite_cocci,
 };
 
 const char *unit_data_dir = "tests/unit/data";
