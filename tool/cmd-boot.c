@@ -3,8 +3,9 @@
  * kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]
  *                [--append 'ARGS'] [--force]
  *
- * Boots the built image of one variant in QEMU with the guest initramfs,
- * runs one workload, and writes <work>/results/<kernel>/<variant>/
+ * Boots the built image of one variant with the guest initramfs, in QEMU
+ * or on an ssh test box (boot.runner: ssh, tool/ssh.h), runs one
+ * workload, and writes <work>/results/<kernel>/<variant>/
  * <workload>.json and <workload>.console.log (console.log points at the
  * latest). Exit 0 only for a clean console and a workload that finished
  * with status 0; 8 for any other kernel verdict; 9 for a failed workload.
@@ -23,6 +24,7 @@
 #include "kernel.h"
 #include "qemu.h"
 #include "results.h"
+#include "ssh.h"
 #include "util.h"
 
 /* The scratch virtio-blk disk every boot gets, emptied each time. */
@@ -40,9 +42,11 @@ struct boot {
 	char *dir;		/* results */
 	json_t *build;		/* the variant's build.json */
 	char *initrd;
-	char *accel;
+	char *accel;		/* QEMU only */
 	char *accel_why;
 	char *append;
+	bool ssh;		/* boot.runner: ssh */
+	struct ssh_boot_info box;
 };
 
 static int load_build(struct boot *b)
@@ -79,12 +83,25 @@ static const char *build_str(const struct boot *b, const char *key)
 	return json_string_value(json_object_get(b->build, key));
 }
 
-/* A boot is reusable when kernel image, initramfs, workload and QEMU settings are all the same. */
+/* The test box and its settings, in place of QEMU's. */
+static char *ssh_key_text(const struct boot *b)
+{
+	char *box = ssh_box_str(&b->k.ssh);
+	char *text = xasprintf("boot\nrunner ssh\nbox %s\nbox-append %s\nimage %s\ninitrd %s\nworkload %s\n"
+			       "timeout %.0f\nappend %s\n", box, b->k.ssh.append, build_str(b, "image_hash"),
+			       path_basename(b->initrd), b->w.name, b->timeout, b->append);
+
+	free(box);
+	return text;
+}
+
+/* A boot is reusable when kernel image, initramfs, workload and QEMU (or box) settings are all the same. */
 static char *boot_key(const struct boot *b)
 {
-	char *text = xasprintf("boot\nimage %s\ninitrd %s\nworkload %s\naccel %s\nsmp %d\nmemory %d\ntimeout %.0f\n"
-			       "append %s\n", build_str(b, "image_hash"), path_basename(b->initrd), b->w.name,
-			       b->accel, b->k.qemu_smp, b->k.qemu_memory, b->timeout, b->append);
+	char *text = b->ssh ? ssh_key_text(b) :
+		xasprintf("boot\nimage %s\ninitrd %s\nworkload %s\naccel %s\nsmp %d\nmemory %d\ntimeout %.0f\n"
+			  "append %s\n", build_str(b, "image_hash"), path_basename(b->initrd), b->w.name,
+			  b->accel, b->k.qemu_smp, b->k.qemu_memory, b->timeout, b->append);
 	results_hash h;
 	char *key = NULL;
 
@@ -126,13 +143,28 @@ static json_t *seconds_json(double s)
 	return s < 0 ? json_null() : json_real(s);
 }
 
+/* Where an ssh boot ran: null for QEMU. */
+static json_t *box_json(const struct boot *b)
+{
+	const struct ssh_boot_info *i = &b->box;
+
+	if (!b->ssh)
+		return json_null();
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:f, s:b, s:b, s:o}", "host", b->k.ssh.host,
+			 "port", b->k.ssh.port, "user", b->k.ssh.user, "boot", "kexec",
+			 "box_kernel", results_str(i->box_kernel), "cmdline", results_str(i->cmdline),
+			 "copy_seconds", i->copy_seconds, "console_closed", i->console_closed,
+			 "back", i->back, "back_seconds", i->back ? json_real(i->back_seconds) : json_null());
+}
+
 static json_t *boot_json(const struct boot *b, const char *key, const char *console,
 			 const struct boot_result *r)
 {
 	const struct console_report *c = &r->console;
 	bool problem = r->verdict != V_CLEAN || strcmp(workload_status(r), "done");
+	json_t *obj;
 
-	return json_pack("{s:s, s:s, s:O, s:O, s:O, s:s, s:s, s:{s:s, s:s, s:b}, s:s, s:s, s:i, s:i, s:f, "
+	obj = json_pack("{s:s, s:s, s:O, s:O, s:O, s:s, s:s, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
 			 "s:s, s:s, s:b, s:i, s:{s:o, s:o, s:f, s:o}, s:s, s:o, s:O, s:o, s:o, s:s, s:o}",
 			 "kernel", b->k.name, "variant", b->variant,
 			 "commit", json_object_get(b->build, "commit"),
@@ -140,7 +172,7 @@ static json_t *boot_json(const struct boot *b, const char *key, const char *cons
 			 "image_hash", json_object_get(b->build, "image_hash"),
 			 "initrd", b->initrd, "cache_key", key,
 			 "workload", "name", b->w.name, "file", b->w.path, "builtin", b->w.builtin,
-			 "accelerator", b->accel, "accelerator_reason", b->accel_why,
+			 "accelerator", results_str(b->accel), "accelerator_reason", results_str(b->accel_why),
 			 "vcpus", b->k.qemu_smp, "memory_mib", b->k.qemu_memory, "timeout", b->timeout,
 			 "kernel_args", b->append,
 			 "verdict", verdict_name(r->verdict), "timed_out", r->timed_out, "qemu_exit", r->qemu_status,
@@ -154,6 +186,15 @@ static json_t *boot_json(const struct boot *b, const char *key, const char *cons
 			 "findings", findings_json(c),
 			 "console", console,
 			 "console_tail", problem ? results_strv(&c->tail) : json_null());
+	json_object_set_new(obj, "runner", json_string(b->ssh ? "ssh" : "qemu"));
+	json_object_set_new(obj, "box", box_json(b));
+	if (b->ssh) {
+		/* The box is real hardware (or stands for it): no QEMU settings apply. */
+		json_object_set_new(obj, "vcpus", json_null());
+		json_object_set_new(obj, "memory_mib", json_null());
+		json_object_set_new(obj, "qemu_exit", json_null());
+	}
+	return obj;
 }
 
 static int exit_code(const char *verdict, const char *status)
@@ -172,6 +213,19 @@ static void print_tail(const struct console_report *c)
 		printf("    | %s\n", c->tail.v[i]);
 }
 
+static void print_box(const struct boot *b, const char *prefix, const struct boot_result *r)
+{
+	if (r->timed_out)
+		printf("%s: no end after %.0f s: console given up\n", prefix, b->timeout);
+	else if (b->box.console_closed)
+		printf("%s: the console command ended after %.1f s, before the workload did\n", prefix,
+		       r->total_seconds);
+	else
+		printf("%s: console watched for %.1f s\n", prefix, r->total_seconds);
+	if (b->box.back)
+		printf("%s: test box power-cycled, back on its OS after %.1f s\n", prefix, b->box.back_seconds);
+}
+
 static void print_result(const struct boot *b, const char *prefix, const struct boot_result *r,
 			 const char *console, const char *json_path)
 {
@@ -181,7 +235,9 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 	if (r->init_seconds >= 0)
 		printf("%s: init after %.1f s (guest uptime %.1f s), workload started after %.1f s\n", prefix,
 		       r->init_seconds, c->guest_uptime_at_init, r->workload_seconds);
-	if (r->timed_out)
+	if (b->ssh)
+		print_box(b, prefix, r);
+	else if (r->timed_out)
 		printf("%s: no end after %.0f s: QEMU killed\n", prefix, b->timeout);
 	else
 		printf("%s: QEMU exited (status %d) after %.1f s\n", prefix, r->qemu_status, r->total_seconds);
@@ -216,12 +272,57 @@ static void link_latest(const char *dir, const char *console)
 	free(link);
 }
 
-static int boot(struct boot *b)
+static int run_qemu(struct boot *b, const char *image, const char *console, struct boot_result *r)
 {
 	struct qemu_opts o = { 0 };
+	char *disk = xasprintf("%s/scratch.img", b->dir);
+	int ret = -1;
+
+	if (qemu_scratch_disk(disk, SCRATCH_MIB))
+		goto cleanup;
+	printf("%s %s: booting %s with %s (%s), %d vCPUs, %d MiB, workload %s, timeout %.0f s\n", b->k.name,
+	       b->variant, path_basename(image), b->accel, b->accel_why, b->k.qemu_smp, b->k.qemu_memory,
+	       b->w.name, b->timeout);
+	fflush(stdout);
+	o.kernel = image;
+	o.initrd = b->initrd;
+	o.append = b->append;
+	o.disk = disk;
+	o.accel = b->accel;
+	o.smp = b->k.qemu_smp;
+	o.memory = b->k.qemu_memory;
+	o.timeout = b->timeout;
+	o.console = console;
+	ret = qemu_boot(&o, r);
+cleanup:
+	free(disk);
+	return ret;
+}
+
+static int run_ssh(struct boot *b, const char *image, const char *console, struct boot_result *r)
+{
+	struct ssh_boot_opts o = { 0 };
+	char *box = ssh_box_str(&b->k.ssh);
+
+	printf("%s %s: booting %s on test box %s by kexec, workload %s, timeout %.0f s\n", b->k.name, b->variant,
+	       path_basename(image), box, b->w.name, b->timeout);
+	fflush(stdout);
+	free(box);
+	o.box = &b->k.ssh;
+	o.file = b->k.file;
+	o.kernel = image;
+	o.initrd = b->initrd;
+	o.append = b->append;
+	o.timeout = b->timeout;
+	o.console = console;
+	return ssh_boot(&o, r, &b->box);
+}
+
+static int boot(struct boot *b)
+{
 	struct boot_result r = { 0 };
 	char *prefix = xasprintf("%s %s", b->k.name, b->variant), *cpio = NULL, *key = NULL;
-	char *json_path = NULL, *console = NULL, *disk = NULL;
+	char *json_path = NULL, *console = NULL;
 	json_t *stored = NULL, *obj = NULL;
 	const char *image;
 	bool cached;
@@ -232,7 +333,8 @@ static int boot(struct boot *b)
 		goto cleanup;
 	image = build_str(b, "image");
 	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));
-	if (guest_image(cpio, &b->w, &b->initrd, &cached) || qemu_accel(image, &b->accel, &b->accel_why))
+	if (guest_image(cpio, &b->w, &b->initrd, &cached) ||
+	    (!b->ssh && qemu_accel(image, &b->accel, &b->accel_why)))
 		goto cleanup;
 	printf("%s: initramfs %s%s\n", prefix, b->initrd, cached ? " (cached)" : "");
 	b->append = xasprintf(GUEST_CMDLINE_WORKLOAD "%s " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s%s%s",
@@ -252,23 +354,7 @@ static int boot(struct boot *b)
 		}
 	}
 	console = xasprintf("%s/%s.console.log", b->dir, b->w.name);
-	disk = xasprintf("%s/scratch.img", b->dir);
-	if (!key || qemu_scratch_disk(disk, SCRATCH_MIB))
-		goto cleanup;
-	printf("%s: booting %s with %s (%s), %d vCPUs, %d MiB, workload %s, timeout %.0f s\n", prefix,
-	       path_basename(image), b->accel, b->accel_why, b->k.qemu_smp, b->k.qemu_memory, b->w.name,
-	       b->timeout);
-	fflush(stdout);
-	o.kernel = image;
-	o.initrd = b->initrd;
-	o.append = b->append;
-	o.disk = disk;
-	o.accel = b->accel;
-	o.smp = b->k.qemu_smp;
-	o.memory = b->k.qemu_memory;
-	o.timeout = b->timeout;
-	o.console = console;
-	if (qemu_boot(&o, &r))
+	if (!key || (b->ssh ? run_ssh(b, image, console, &r) : run_qemu(b, image, console, &r)))
 		goto cleanup;
 	link_latest(b->dir, console);
 	obj = boot_json(b, key, console, &r);
@@ -287,7 +373,6 @@ cleanup:
 	free(key);
 	free(json_path);
 	free(console);
-	free(disk);
 	return ret;
 }
 
@@ -348,9 +433,10 @@ int cmd_boot(int argc, char **argv)
 		return kb_errcode;
 	if (!timeout)
 		b.timeout = b.k.boot_timeout;
-	if (strcmp(b.k.boot_runner, "qemu"))
-		die_code(KB_EXIT_BADINPUT, "'%s': boot runner '%s' is not supported here (qemu only)", b.k.file,
-			 b.k.boot_runner);
+	b.ssh = !strcmp(b.k.boot_runner, "ssh");
+	if (!b.ssh && strcmp(b.k.boot_runner, "qemu"))
+		die_code(KB_EXIT_BADINPUT, "'%s': boot runner '%s' is not supported by 'kbackport boot' (qemu or ssh)",
+			 b.k.file, b.k.boot_runner);
 	if (guest_workload_find(workload, &b.w))
 		ret = kb_errcode;
 	else
@@ -363,5 +449,6 @@ int cmd_boot(int argc, char **argv)
 	free(b.accel);
 	free(b.accel_why);
 	free(b.append);
+	ssh_boot_info_free(&b.box);
 	return ret;
 }

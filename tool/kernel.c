@@ -212,9 +212,83 @@ static int parse_qemu(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 	return 0;
 }
 
+/* An argv list run on this machine: at least the program. */
+static int get_argv(struct yfile *f, yaml_node_t *n, const char *key, struct strvec *out)
+{
+	if (get_strlist(f, n, key, out))
+		return -1;
+	if (!out->n)
+		return bad(f, n, "expected a command (a list: program and arguments) for '%s'", key);
+	return 0;
+}
+
+static int get_port(struct yfile *f, yaml_node_t *n, int *port)
+{
+	if (get_posint(f, n, "boot.ssh.port", port))
+		return -1;
+	if (*port > 65535)
+		return bad(f, n, "invalid value '%d' for 'boot.ssh.port' (expected 1 to 65535)", *port);
+	return 0;
+}
+
+/* Only kexec boots are done; a reboot into an installed kernel needs the box's boot loader. */
+static int check_kexec(struct yfile *f, yaml_node_t *n)
+{
+	const char *s = scalar(n);
+
+	if (s && !strcmp(s, "true"))
+		return 0;
+	if (s && !strcmp(s, "false"))
+		return bad(f, n, "'boot.ssh.kexec: false' is not supported (the ssh runner boots by kexec)");
+	return bad(f, n, "expected true or false for 'boot.ssh.kexec'");
+}
+
+static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	enum { HOST, PORT, USER, KEY, KNOWN_HOSTS, POWER_CYCLE, CONSOLE, KEXEC, DIR, APPEND, NKEYS };
+	static const char *const keys[NKEYS] = {
+		[HOST] = "host", [PORT] = "port", [USER] = "user", [KEY] = "key",
+		[KNOWN_HOSTS] = "known-hosts", [POWER_CYCLE] = "power-cycle", [CONSOLE] = "console",
+		[KEXEC] = "kexec", [DIR] = "dir", [APPEND] = "append",
+	};
+	const unsigned int required = 1u << HOST | 1u << POWER_CYCLE | 1u << CONSOLE;
+	struct ssh_box *b = &k->ssh;
+	yaml_node_t *v[NKEYS];
+
+	if (map_fields(f, map, "boot.ssh", keys, NKEYS, required, v) ||
+	    get_str(f, v[HOST], "boot.ssh.host", &b->host) ||
+	    (v[PORT] && get_port(f, v[PORT], &b->port)) ||
+	    (v[USER] && get_str(f, v[USER], "boot.ssh.user", &b->user)) ||
+	    (v[KEY] && get_str(f, v[KEY], "boot.ssh.key", &b->key)) ||
+	    (v[KNOWN_HOSTS] && get_str(f, v[KNOWN_HOSTS], "boot.ssh.known-hosts", &b->known_hosts)) ||
+	    get_argv(f, v[POWER_CYCLE], "boot.ssh.power-cycle", &b->power_cycle) ||
+	    get_argv(f, v[CONSOLE], "boot.ssh.console", &b->console) ||
+	    (v[KEXEC] && check_kexec(f, v[KEXEC])) ||
+	    (v[DIR] && get_str(f, v[DIR], "boot.ssh.dir", &b->dir)) ||
+	    (v[APPEND] && get_str(f, v[APPEND], "boot.ssh.append", &b->append)))
+		return -1;
+	/* ssh would read "-oProxyCommand=..." as an option. */
+	if (*b->host == '-')
+		return bad(f, v[HOST], "invalid host '%s' for 'boot.ssh.host'", b->host);
+	if (b->user && *b->user == '-')
+		return bad(f, v[USER], "invalid user '%s' for 'boot.ssh.user'", b->user);
+	if (b->dir && *b->dir != '/')
+		return bad(f, v[DIR], "expected an absolute path for 'boot.ssh.dir', not '%s'", b->dir);
+	if (!b->user)
+		b->user = xstrdup("root");
+	if (!b->dir)
+		b->dir = xstrdup("/tmp/kbackport");
+	if (!b->append)
+		b->append = xstrdup("console=ttyS0,115200");
+	if (!b->port)
+		b->port = 22;
+	k->has_ssh = true;
+	return 0;
+}
+
 static int parse_boot(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 {
-	static const char *const keys[] = { "runner", "qemu", "timeout" };
+	static const char *const keys[] = { "runner", "qemu", "timeout", "ssh" };
 	static const char *const runners[] = { "qemu", "lava", "ssh" };
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 	size_t i;
@@ -236,6 +310,10 @@ static int parse_boot(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 		return -1;
 	if (v[2] && get_posint(f, v[2], "boot.timeout", &k->boot_timeout))
 		return -1;
+	if (v[3] && parse_ssh(f, v[3], k))
+		return -1;
+	if (!strcmp(k->boot_runner, "ssh") && !k->has_ssh)
+		return bad(f, map, "missing required key 'boot.ssh' (boot.runner is ssh)");
 	return 0;
 }
 
@@ -349,6 +427,14 @@ void kernel_free(struct kernel_desc *k)
 	sv_release(&k->config_fragments);
 	free(k->vendor_config);
 	free(k->boot_runner);
+	free(k->ssh.host);
+	free(k->ssh.user);
+	free(k->ssh.key);
+	free(k->ssh.known_hosts);
+	sv_release(&k->ssh.power_cycle);
+	sv_release(&k->ssh.console);
+	free(k->ssh.dir);
+	free(k->ssh.append);
 	memset(k, 0, sizeof(*k));
 }
 

@@ -2,6 +2,7 @@
 #ifndef KB_KERNEL_H
 #define KB_KERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -9,6 +10,19 @@
 enum kernel_source {
 	KSRC_DEBIAN_PACKAGE,	/* /usr/src/<package>.tar.xz */
 	KSRC_GIT,		/* a git repository and a ref in it */
+};
+
+/* boot.ssh: a test box driven the ktest.pl way (tool/ssh.h). */
+struct ssh_box {
+	char *host;
+	int port;			/* default 22 */
+	char *user;			/* default "root" */
+	char *key;			/* identity file; NULL: ssh's own */
+	char *known_hosts;		/* NULL: the user's own, new hosts accepted */
+	struct strvec power_cycle;	/* argv run here: power the box off and on */
+	struct strvec console;		/* argv run here: prints the box's serial console */
+	char *dir;			/* where the kernel goes on the box; default /tmp/kbackport */
+	char *append;			/* the box's own kernel arguments; default "console=ttyS0,115200" */
 };
 
 /* One kernels/<name>.yaml. Optional fields not given hold their defaults. */
@@ -28,6 +42,8 @@ struct kernel_desc {
 	int qemu_smp;		/* default 2 */
 	int qemu_memory;	/* MiB, default 2048 */
 	int boot_timeout;	/* seconds, default 600 */
+	bool has_ssh;		/* boot.ssh given (required by runner ssh) */
+	struct ssh_box ssh;
 };
 
 /* $KBACKPORT_KERNELS_DIR or "kernels". */

@@ -412,7 +412,7 @@ static void qemu_argv(const struct qemu_opts *o, struct strvec *argv)
 	}
 }
 
-static enum verdict decide(const struct boot_result *r)
+enum verdict boot_verdict(const struct boot_result *r)
 {
 	enum verdict v = V_CLEAN;
 
@@ -463,7 +463,7 @@ int qemu_boot(const struct qemu_opts *o, struct boot_result *r)
 			   rr.status, text.buf);
 		goto cleanup;
 	}
-	r->verdict = decide(r);
+	r->verdict = boot_verdict(r);
 	ret = 0;
 cleanup:
 	sv_release(&argv);

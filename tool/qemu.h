@@ -81,6 +81,9 @@ struct boot_result {
 	struct console_report console;
 };
 
+/* The worst of the console's findings, the timeout and whether init ran. */
+enum verdict boot_verdict(const struct boot_result *r);
+
 /*
  * Boots, with QEMU killed at the timeout. Returns 0 when QEMU ran (the
  * verdict says how the kernel did), -1 when it could not be started or
