@@ -86,9 +86,29 @@ static const struct command commands[] = {
 	{ "cocci", cmd_cocci, "survey a tree's APIs, run semantic patches",
 	  "kbackport cocci survey <kernel> [--json]" },
 	{ "matrix", cmd_matrix, "port, build, boot and measure every kernel",
-	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]" },
+	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]\n"
+	  "                 [--jobs N] [--runner qemu|lava|ssh]\n"
+	  "\n"
+	  "For each kernel: kernels import, port, build base and patched, the\n"
+	  "vendor-config check, boot both with the smoke workload (stage boot) and\n"
+	  "with the dio workload (stage bench: correctness, NOWAIT table, IOPS),\n"
+	  "each step a kbackport command that reuses its stored result while its\n"
+	  "inputs are unchanged; run it again to resume after an interruption.\n"
+	  "At most N builds or boots at once (default 1), import and port beside\n"
+	  "them, the dio boots alone. A failed step skips its kernel's later\n"
+	  "stages. qemu and ssh boot through 'kbackport boot' (the YAML's runner\n"
+	  "must match), lava through 'kbackport lava --run-local'.\n"
+	  "$KBACKPORT_BUILD_LOCK names a file locked around every build step.\n"
+	  "Ends with the table and <work>/report/{report.txt,report.json,index.html}.\n"
+	  "Exit 0 when every kernel passed every selected stage, else the earliest\n"
+	  "failing stage's code: 6 port, 7 build, 8 boot, 9 tests; 128+N if killed." },
 	{ "report", cmd_report, "show stored results as text, JSON or HTML",
-	  "kbackport report [--format text|json|html] [-o FILE]" },
+	  "kbackport report [--format text|json|html] [-o FILE] [--kernels a,b|all]\n"
+	  "\n"
+	  "Reads only the result store (<work>/ports/, <work>/results/) and the\n"
+	  "series' bench-reference.json: one row per kernel with ✔/✘ per stage and\n"
+	  "the reason for every ✘. json: schema kbackport-report/1 (README); html:\n"
+	  "one self-contained page with per-kernel detail and IOPS-vs-jobs plots." },
 	{ "lava", cmd_lava, "write, run or submit a LAVA job",
 	  "kbackport lava <kernel> [--run-local|--submit URL]" },
 };
