@@ -45,10 +45,13 @@ int cmd_report(int argc, char **argv)
 			return KB_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html"))) {
-		if (optind == argc)
-			error("unknown format '%s' (text, json or html)", format);
+	if (optind != argc) {
 		usage_of("report");
+		sv_release(&kernels);
+		return KB_EXIT_USAGE;
+	}
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) {
+		error("unknown format '%s' (text, json or html)", format);
 		sv_release(&kernels);
 		return KB_EXIT_USAGE;
 	}

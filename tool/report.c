@@ -716,7 +716,7 @@ static char *prereq_text(json_t *port)
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		add_count(&sb, json_object_get(port, "prereq_counts"), keys[i], keys[i]);
-	if (!sb.len)
+	if (!sb.len && json_is_object(port))
 		sb_adds(&sb, "none");
 	return sb_detach(&sb);
 }
@@ -791,6 +791,26 @@ static void ratio_cell(struct report_cell *c, json_t *cmp)
 		     xasprintf("%.2fx", json_number_value(ratio)));
 }
 
+/* Where the boots ran: "qemu", or e.g. "qemu, lava" when results came from several runners. */
+static char *runners_text(json_t *k)
+{
+	static const char *const sections[] = { "boot", "bench" };
+	struct strvec seen = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		for (int v = 0; v < 2; v++) {
+			const char *r = jstr(jget(k, sections[i], variants[v]), "runner");
+
+			if (r && !sv_contains(&seen, r)) {
+				sv_push(&seen, r);
+				sb_addf(&sb, "%s%s", sb.len ? ", " : "", r);
+			}
+		}
+	sv_release(&seen);
+	return sb_detach(&sb);
+}
+
 size_t report_cells(json_t *k, struct report_cell *c)
 {
 	json_t *stages = json_object_get(k, "stages"), *tests = json_object_get(k, "tests"), *cmp;
@@ -806,6 +826,7 @@ size_t report_cells(json_t *k, struct report_cell *c)
 	     prereq_text(json_object_get(k, "port")));
 	cell(&c[n++], "build", STAGE("build"), build_text(json_object_get(k, "build")));
 	cell(&c[n++], "boot", STAGE("boot"), verdicts_text(json_object_get(k, "boot")));
+	cell(&c[n++], "runner", "info", runners_text(k));
 	cell(&c[n++], "dio boot", json_is_null(jget(k, "bench", "base")) && json_is_null(jget(k, "bench", "patched")) ?
 	     "not-run" : "info", verdicts_text(json_object_get(k, "bench")));
 	st = tests_status(tests, "correctness", &nfail, &nrun);

@@ -1,0 +1,149 @@
+#!/bin/sh
+# kbackport report: from a crafted result store (tests/helpers/report-store.py:
+# good, bad, slow) in a scratch work dir — text table with ✔/✘ and reasons,
+# the JSON schema, a self-contained HTML page rendered by headless Chromium
+# with both plots; then the real store, if this checkout has one.
+. "$(dirname "$0")/lib.sh"
+W="$T/work"
+python3 "$ROOT/tests/helpers/report-store.py" "$W" "$T/series" || exit 1
+mkdir -p "$T/series"
+cat >"$T/series/bench-reference.json" <<'JSON'
+{"source": "the cover letter", "hardware": "a disk", "compare_jobs": 8,
+ "tests": [{"name": "test1", "title": "Test 1: aligned", "min_ratio": 0.9,
+            "base": [[1, 1000], [8, 1100]], "patched": [[1, 1000], [8, 4000]]},
+           {"name": "test2", "title": "Test 2: unaligned", "min_ratio": 0.9,
+            "base": [[1, 500], [8, 500]], "patched": [[1, 600], [8, 3000]]}]}
+JSON
+export KBACKPORT_WORK="$W"
+
+text_table() {
+	"$KB" report >"$T/text" 2>&1 || return 1
+	cat "$T/text"
+	head -n 1 "$T/text" | grep -q '^kernel  *patches  *prereqs  *build  *boot  *runner ' &&
+	grep -q 'test1@8j  *test2@8j  *verdict' "$T/text" &&
+	grep -Eq '^good .*✔ 1 clean 1 fuzzy 1 adapted 1 present .*qemu, lava .*✔ 8.00x  *✔ 8.00x  *✔ pass' "$T/text" &&
+	grep -Eq '^slow .*✔ 8.00x  *✘ 0.50x  *✘ fail' "$T/text" &&
+	grep -Eq '^bad .*✘ clean/oops .*✘ fail' "$T/text" &&
+	grep -q "^bad: ✘ build: base: stale build of 000000000000, the port's base is bbbbbbbbbbbb$" "$T/text" &&
+	grep -q '^bad: ✘ boot: patched smoke: kernel verdict oops$' "$T/text" &&
+	grep -q '^bad: ✘ boot: patched smoke: console line 412: Oops: general protection fault in ext4_x$' "$T/text" &&
+	grep -q '^slow: ✘ bench: test2 at 8 jobs: patched/base 0.50x, below the expected 0.90x$' "$T/text" &&
+	grep -q '^bad: · bench: no results$' "$T/text" &&
+	! grep -q '^good: ✘' "$T/text"
+}
+
+json_schema() {
+	"$KB" report --format json -o "$T/r.json" && python3 - "$T/r.json" <<-'EOF'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["schema"] == "kbackport-report/1", d["schema"]
+	ks = {k["kernel"]: k for k in d["kernels"]}
+	assert sorted(ks) == ["bad", "good", "slow"], sorted(ks)
+	for k in ks.values():
+	    assert set(k) >= {"tree", "port", "build", "boot", "bench", "tests", "measurements",
+	                      "comparisons", "reference", "stages", "verdict", "steps"}, sorted(k)
+	    assert set(k["stages"]) == {"port", "build", "boot", "bench"}
+	g = ks["good"]
+	assert g["verdict"] == "pass" and all(s["status"] == "pass" for s in g["stages"].values()), g["stages"]
+	assert g["tree"]["tip"] == "t" * 40 and g["port"]["counts"] == {"clean": 1, "fuzzy": 1, "adapted": 1, "already-present": 1}
+	assert g["boot"]["base"]["runner"] == "qemu" and g["bench"]["patched"]["runner"] == "lava"
+	m = [x for x in g["measurements"] if x["test"] == "test1" and x["variant"] == "patched"]
+	assert [(x["jobs"], x["iops"]) for x in m] == [(1, 100), (2, 200), (4, 400), (8, 800)], m
+	c = {x["test"]: x for x in g["comparisons"]}
+	assert c["test1"]["jobs"] == 8 and c["test1"]["ratio"] == 8.0 and c["test1"]["min_ratio"] == 0.9, c
+	assert {t["name"] for t in g["tests"]} == {"correctness-ext4", "nowait-table", "bench-test1", "bench-test2"}
+	assert g["bench"]["base"]["nowait"] == {"compared": 33, "mismatches": 0, "unrun": 0}, g["bench"]["base"]["nowait"]
+	b = ks["bad"]
+	assert b["stages"]["boot"]["status"] == "fail" and b["stages"]["bench"]["status"] == "not-run"
+	assert b["boot"]["patched"]["console_tail"] == ["Oops: general protection fault", "Kernel panic"]
+	assert ks["slow"]["stages"]["bench"]["status"] == "fail"
+	EOF
+}
+
+# selected kernels only; an unknown format and an empty store are errors
+options() {
+	"$KB" report --kernels good,slow >"$T/two" 2>&1 && ! grep -q '^bad' "$T/two" && grep -q '^slow' "$T/two" &&
+	expect_exit 2 "$KB" report --format pdf 2>"$T/err" && one_error "$T/err" "unknown format 'pdf'" &&
+	KBACKPORT_WORK="$T/empty" expect_exit 3 "$KB" report 2>"$T/err" && one_error "$T/err" "no results under"
+}
+
+html_self_contained() {
+	"$KB" report --format html -o "$T/r.html" 2>/dev/null &&
+	"$KB" report --format html --kernels good -o "$T/good.html" 2>/dev/null &&
+	head -c 15 "$T/r.html" | grep -q '<!DOCTYPE html>' &&
+	! grep -Eiq '<script|<link|src=|url\(|href="(https?:)?//' "$T/r.html" &&
+	[ "$(grep -c '<svg class="plot" data-kernel="good"' "$T/r.html")" = 2 ] &&
+	grep -q 'Oops: general protection fault in ext4_x' "$T/r.html" &&
+	grep -q 'hunk 1 dropped as asked in review' "$T/r.html" &&
+	grep -q 'WARNING: line length of 101' "$T/r.html"
+}
+
+# Chromium renders it: the DOM has both plots with their curves, the screenshot
+# is not blank and shows the patched curve's red and the base curve's blue.
+chromium_render() {
+	cd "$T" &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$T/r.html" >"$T/dom" 2>"$T/chromium.err" &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 \
+		--screenshot="$T/shot.png" "file://$T/good.html" >>"$T/chromium.err" 2>&1
+	rc=$?
+	cd "$ROOT" || return 1
+	[ $rc = 0 ] || { tail -n 5 "$T/chromium.err"; return 1; }
+	python3 - "$T/dom" "$T/shot.png" <<-'EOF'
+	import re, struct, sys, zlib
+	dom = open(sys.argv[1]).read()
+	plots = re.findall(r'<svg class="plot" data-kernel="good" data-test="(test[12])"(.*?)</svg>', dom, re.S)
+	assert [p[0] for p in plots] == ["test1", "test2"], [p[0] for p in plots]
+	for name, body in plots:
+	    labels = re.findall(r'<polyline class="curve" data-label="([^"]+)"', body)
+	    assert labels == ["base", "patched", "cover letter base", "cover letter patched"], (name, labels)
+	# decode the PNG (8-bit RGB or RGBA) and count its colours
+	data = open(sys.argv[2], "rb").read()
+	assert data[:8] == b"\x89PNG\r\n\x1a\n"
+	pos, idat, hdr = 8, b"", None
+	while pos < len(data):
+	    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+	    body = data[pos + 8:pos + 8 + n]
+	    if kind == b"IHDR":
+	        hdr = struct.unpack(">IIBBBBB", body)
+	    elif kind == b"IDAT":
+	        idat += body
+	    pos += 12 + n
+	w, h, depth, ctype = hdr[:4]
+	assert depth == 8 and ctype in (2, 6), hdr
+	bpp = 3 if ctype == 2 else 4
+	raw, stride, prev, colours = zlib.decompress(idat), w * bpp, bytearray(w * bpp), set()
+	for y in range(h):
+	    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+	    for i in range(stride):
+	        a = line[i - bpp] if i >= bpp else 0
+	        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+	        if f == 1: line[i] = (line[i] + a) & 255
+	        elif f == 2: line[i] = (line[i] + b) & 255
+	        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+	        elif f == 4:
+	            p = a + b - c
+	            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+	            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+	    colours.update(bytes(line[i:i + 3]) for i in range(0, stride, bpp))
+	    prev = line
+	print(len(colours), "colours")
+	assert len(colours) > 50, len(colours)
+	assert bytes.fromhex("d62728") in colours and bytes.fromhex("1f77b4") in colours, "no plot curves in the screenshot"
+	EOF
+}
+
+# the real store of this checkout, when the matrix or the commands filled it
+real_store() {
+	[ -d "$ROOT/work/results" ] || { echo "no work/results: skipped"; return 0; }
+	KBACKPORT_WORK="$ROOT/work" "$KB" report >"$T/real" 2>&1 && cat "$T/real" && grep -q '^kernel ' "$T/real" &&
+	KBACKPORT_WORK="$ROOT/work" "$KB" report --format html -o "$T/real.html" 2>/dev/null &&
+	KBACKPORT_WORK="$ROOT/work" "$KB" report --format json | python3 -c 'import json,sys; json.load(sys.stdin)'
+}
+
+check "text: one row per kernel, ✔/✘ and every reason" text_table
+check "json: kbackport-report/1 with tree, build, boot, tests, measurements" json_schema
+check "--kernels, bad format, empty store" options
+check "html: one self-contained file with both plots" html_self_contained
+check "chromium renders the page: both plots, curves drawn" chromium_render
+check "the real store reads back as text, json, html" real_store
+done_testing
