@@ -83,8 +83,12 @@ static const struct command commands[] = {
 	  "<workload>.json; a stored one is reused for the same image, initramfs and\n"
 	  "settings unless --force. Exit 0: clean and the workload succeeded; 8: any\n"
 	  "other verdict; 9: the workload failed." },
-	{ "cocci", cmd_cocci, "survey a tree's APIs, run semantic patches",
-	  "kbackport cocci survey <kernel> [--json]" },
+	{ "cocci", cmd_cocci, "survey which cocci/api rules a tree needs",
+	  "kbackport cocci survey <kernel> [--json]\n"
+	  "Probes the imported tree at refs/kbackport/base (symbols, signatures) for every\n"
+	  "rule in cocci/api ($KBACKPORT_COCCI_API): needed / not needed / evidence.\n"
+	  "`kbackport port` runs the needed ones, and backports/<series>/cocci/NNNN-*.cocci\n"
+	  "after patch NNNN." },
 	{ "matrix", cmd_matrix, "port, build, boot and measure every kernel",
 	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]\n"
 	  "                 [--jobs N] [--runner qemu|lava|ssh]\n"
