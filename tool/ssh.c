@@ -443,11 +443,12 @@ int ssh_boot(const struct ssh_boot_opts *o, struct boot_result *r, struct ssh_bo
 		goto cleanup;
 	}
 	watch(o, pid, r, info);
+	/* Whatever the test kernel did, the box goes back to its own OS. */
+	power_cycle(o, info);
 	if (read_file(o->console, &text))
 		goto cleanup;
 	console_parse(text.buf, &r->console);
 	r->verdict = boot_verdict(r);
-	power_cycle(o, info);
 	ret = 0;
 cleanup:
 	sb_release(&out);

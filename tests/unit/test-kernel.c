@@ -39,6 +39,76 @@ struct kcase {
 	"config:\n" \
 	"  base: tinyconfig\n"
 
+#define SSH_HEAD \
+	"name: debian-6.12\nsource: {debian-package: linux-source-6.12}\narch: x86_64\n" \
+	"config: {base: tinyconfig}\nboot:\n  runner: ssh\n"
+
+#define SSH_MIN \
+	SSH_HEAD \
+	"  ssh:\n" \
+	"    host: box1.lab\n" \
+	"    power-cycle: [pdu, cycle, '3']\n" \
+	"    console: [conserver-console, box1]\n"
+
+#define SSH_FULL \
+	SSH_HEAD \
+	"  ssh:\n" \
+	"    host: 10.0.0.7\n" \
+	"    port: 2222\n" \
+	"    user: kb\n" \
+	"    key: ~/.ssh/lab\n" \
+	"    known-hosts: /etc/kb/known_hosts\n" \
+	"    power-cycle: [pdu, cycle, '3']\n" \
+	"    console: [ipmitool, sol, activate]\n" \
+	"    kexec: true\n" \
+	"    dir: /var/tmp/kb\n" \
+	"    append: console=ttyS1,115200 earlyprintk=serial\n"
+
+static int check_ssh_min(const struct kernel_desc *k)
+{
+	const struct ssh_box *b = &k->ssh;
+
+	CHECK_STR(k->boot_runner, "ssh");
+	CHECK(k->has_ssh);
+	CHECK_STR(b->host, "box1.lab");
+	CHECK(b->port == 22);
+	CHECK_STR(b->user, "root");
+	CHECK(!b->key && !b->known_hosts);
+	CHECK(b->power_cycle.n == 3);
+	CHECK_STR(b->power_cycle.v[0], "pdu");
+	CHECK_STR(b->power_cycle.v[2], "3");
+	CHECK(b->console.n == 2);
+	CHECK_STR(b->console.v[1], "box1");
+	CHECK_STR(b->dir, "/tmp/kbackport");
+	CHECK_STR(b->append, "console=ttyS0,115200");
+	return 0;
+}
+
+static int check_ssh_full(const struct kernel_desc *k)
+{
+	const struct ssh_box *b = &k->ssh;
+
+	CHECK_STR(b->host, "10.0.0.7");
+	CHECK(b->port == 2222);
+	CHECK_STR(b->user, "kb");
+	CHECK_STR(b->key, "~/.ssh/lab");
+	CHECK_STR(b->known_hosts, "/etc/kb/known_hosts");
+	CHECK(b->console.n == 3);
+	CHECK_STR(b->console.v[0], "ipmitool");
+	CHECK_STR(b->dir, "/var/tmp/kb");
+	CHECK_STR(b->append, "console=ttyS1,115200 earlyprintk=serial");
+	return 0;
+}
+
+/* boot.ssh with another runner is kept for when ssh is chosen. */
+static int check_ssh_qemu(const struct kernel_desc *k)
+{
+	CHECK_STR(k->boot_runner, "qemu");
+	CHECK(k->has_ssh);
+	CHECK_STR(k->ssh.host, "box1.lab");
+	return 0;
+}
+
 static int check_full(const struct kernel_desc *k)
 {
 	CHECK_STR(k->name, "debian-6.12");
@@ -288,6 +358,32 @@ static const struct unit_case cases[] = {
 	BADROW("unknown runner",
 	       "name: debian-6.12\nsource: {debian-package: linux-source-6.12}\narch: x86_64\n"
 	       "config: {base: tinyconfig}\nboot: {runner: vbox}\n", "unknown runner 'vbox'"),
+	ROW("ssh runner, defaults", "debian-6.12.yaml", SSH_MIN, 0, NULL, check_ssh_min),
+	ROW("ssh runner, every key", "debian-6.12.yaml", SSH_FULL, 0, NULL, check_ssh_full),
+	ROW("boot.ssh under runner qemu", "debian-6.12.yaml",
+	    "name: debian-6.12\nsource: {debian-package: linux-source-6.12}\narch: x86_64\n"
+	    "config: {base: tinyconfig}\nboot:\n  ssh: {host: box1.lab, power-cycle: [p], console: [c]}\n",
+	    0, NULL, check_ssh_qemu),
+	BADROW("ssh runner without boot.ssh", SSH_HEAD, "missing required key 'boot.ssh' (boot.runner is ssh)"),
+	BADROW("ssh without host", SSH_HEAD "  ssh: {power-cycle: [p], console: [c]}\n",
+	       "missing required key 'boot.ssh.host'"),
+	BADROW("ssh without console", SSH_HEAD "  ssh: {host: b, power-cycle: [p]}\n",
+	       "missing required key 'boot.ssh.console'"),
+	BADROW("ssh unknown key", SSH_MIN "    password: secret\n", "unknown key 'boot.ssh.password'"),
+	BADROW("power-cycle a string", SSH_HEAD "  ssh: {host: b, power-cycle: 'pdu cycle', console: [c]}\n",
+	       "expected a list for 'boot.ssh.power-cycle'"),
+	BADROW("console an empty list", SSH_HEAD "  ssh: {host: b, power-cycle: [p], console: []}\n",
+	       "expected a command (a list: program and arguments) for 'boot.ssh.console'"),
+	BADROW("ssh port out of range", SSH_MIN "    port: 70000\n",
+	       "invalid value '70000' for 'boot.ssh.port' (expected 1 to 65535)"),
+	BADROW("ssh port not a number", SSH_MIN "    port: ssh\n", "invalid value 'ssh' for 'boot.ssh.port'"),
+	BADROW("kexec false", SSH_MIN "    kexec: false\n",
+	       "'boot.ssh.kexec: false' is not supported (the ssh runner boots by kexec)"),
+	BADROW("kexec not a boolean", SSH_MIN "    kexec: maybe\n", "expected true or false for 'boot.ssh.kexec'"),
+	BADROW("ssh dir relative", SSH_MIN "    dir: tmp/kb\n",
+	       "expected an absolute path for 'boot.ssh.dir', not 'tmp/kb'"),
+	BADROW("ssh host an option", SSH_HEAD "  ssh: {host: -oProxyCommand=x, power-cycle: [p], console: [c]}\n",
+	       "invalid host '-oProxyCommand=x' for 'boot.ssh.host'"),
 	BADROW("fragments not a list",
 	       "name: debian-6.12\nsource: {debian-package: linux-source-6.12}\narch: x86_64\n"
 	       "config: {base: tinyconfig, fragments: a.config}\n",
