@@ -78,7 +78,7 @@ g = s.index("if (iocb->ki_flags & IOCB_NOWAIT) {")
 e = s.index("-EAGAIN", g)
 fm = s.index("file_modified(iocb->ki_filp)", g)
 assert g < e < fm, (g, e, fm)
-assert "file_needs_remove_privs(iocb->ki_filp)" in s[g:fm]
+assert "if (!IS_NOSEC(kb_inode))" in s[g:fm] and "timespec64_equal(&kb_inode->i_mtime, &kb_now)" in s[g:fm]
 PY
 	done
 }
@@ -219,6 +219,57 @@ PY
 }
 check "survey debian-6.12: nothing needed; evidence lines are where git grep finds the symbols" survey_vs_grep debian-6.12
 check "survey debian-6.1: the same" survey_vs_grep debian-6.1
+
+# An older tree (a git source made here from 6.12 files, kiocb_modified() removed from
+# fs.h): the survey says the rule is needed, and port runs it on the patch that uses it.
+old_tree() {
+	G="git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main"
+	o="$T/old"
+	$G init -q "$o" && mkdir -p "$o/fs/ext4" "$o/include/linux" "$T/ok" "$T/ow" || return 1
+	for f in fs/ext4/file.c include/linux/iversion.h include/linux/iomap.h; do
+		src debian-6.12 $f >"$o/$f" || return 1
+	done
+	# 5.x fs.h: no kiocb_modified(), i_mtime still a field of struct inode
+	src debian-6.12 include/linux/fs.h | grep -vw kiocb_modified |
+		sed 's/^struct inode {$/&\n\tstruct timespec64\ti_mtime;/' >"$o/include/linux/fs.h"
+	printf 'VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERSION =\n' >"$o/Makefile"
+	$G -C "$o" add -A && $G -C "$o" commit -qm base && $G -C "$o" tag v5.15 || return 1
+	sed -i '0,/ret = file_modified(iocb->ki_filp);/s//ret = kiocb_modified(iocb);/' "$o/fs/ext4/file.c"
+	$G -C "$o" commit -qam "fs: use kiocb_modified() in the write checks" -m "Signed-off-by: A <a@example.org>" &&
+	$G -C "$o" format-patch -q -1 --stdout >"$T/old.mbox" || return 1
+	printf 'name: old\nsource: {git: {path: %s, ref: v5.15}}\narch: x86_64\nconfig: {base: tinyconfig}\n' "$o" \
+		>"$T/ok/old.yaml"
+	export KBACKPORT_WORK="$T/ow" KBACKPORT_KERNELS_DIR="$T/ok"
+	"$KB" kernels import old >/dev/null && "$KB" series import "$T/old.mbox" -o "$T/oldseries" >/dev/null
+}
+
+old_survey() {
+	"$KB" cocci survey old --json >"$T/old.json" || return 1
+	python3 - "$T/old.json" <<'PY'
+import json, sys
+r = {x["rule"]: x for x in json.load(open(sys.argv[1]))["rules"]}
+k = r["kiocb_modified"]
+assert k["needed"] and k["usable"], k
+assert "include/linux/fs.h: kiocb_modified absent" in k["evidence"], k
+# no fs/ext4/ext4.h or inode.c in this tree: nothing for the ext4 rules to adapt
+assert not r["ext4_cached_nowait"]["needed"] and not r["ext4_iomap_overwrite_ops"]["needed"], r
+assert not any(x["needed"] for n, x in r.items() if n.startswith("iomap_dio_rw")), r
+PY
+}
+
+old_port() {
+	"$KB" port old --series "$T/oldseries" >"$T/oldport" || { cat "$T/oldport"; return 1; }
+	grep -q '^\[1/1\] *adapted .*(cocci:kiocb_modified on fs/ext4/file.c)' "$T/oldport" || { cat "$T/oldport"; return 1; }
+	git -C "$T/ow/trees/old" show backport/oldseries/old:fs/ext4/file.c >"$T/oldfile.c" &&
+	body "$T/oldfile.c" ext4_write_checks >"$T/f.c" && cat "$T/f.c" &&
+	! grep -q kiocb_modified "$T/f.c" && grep -q 'if (!IS_NOSEC(kb_inode))' "$T/f.c" &&
+	grep -q 'ret = file_modified(iocb->ki_filp);' "$T/f.c"
+}
+if check "an older tree (5.x-style fs.h, made here) imports and its patch imports" old_tree; then
+	check "survey of the older tree: kiocb_modified needed and usable, with evidence" old_survey
+	check "port on the older tree runs the needed api rule: the commit has the NOWAIT guard" old_port
+fi
+unset KBACKPORT_WORK KBACKPORT_KERNELS_DIR
 
 # port: a per-series rule runs after its patch; a broken rule stops before anything moves.
 scratch_series() {

@@ -316,8 +316,9 @@ bool cocci_probe_eval(const struct cocci_probe *p, const char *text, bool exists
 	const char *s;
 
 	if (!exists) {
+		/* a tree without the file has nothing the rule could adapt */
 		*evidence = xasprintf("%s: no such file", p->path);
-		return p->kind == PROBE_ABSENT;
+		return false;
 	}
 	if (p->kind != PROBE_PARAMS) {
 		s = find_ident(text, text, p->symbol);

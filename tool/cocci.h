@@ -58,7 +58,7 @@ void cocci_rules_free(struct cocci_rule *v, size_t n);
 
 /*
  * Does the probe hold on text (the file's content; exists false: no such
- * file)? *evidence says where the symbol or declaration is, or that it is
+ * file, and no probe holds: a tree without the file needs no rule for it)? *evidence says where the symbol or declaration is, or that it is
  * absent: "include/linux/fs.h:2585: kiocb_modified present".
  */
 bool cocci_probe_eval(const struct cocci_probe *p, const char *text, bool exists, char **evidence);

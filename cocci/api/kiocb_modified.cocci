@@ -4,20 +4,27 @@
 //
 // Confidence: Moderate
 // Comments: kiocb_modified() (fs/inode.c, v6.0) is file_modified() that
-//  returns -EAGAIN instead of sleeping when iocb->ki_flags has IOCB_NOWAIT.
-//  On a tree without it, the rewrite returns -EAGAIN for an IOCB_NOWAIT
-//  write whose file needs privilege removal (file_needs_remove_privs()) or
-//  whose mtime/ctime/i_version would change (the test inode_needs_update_time()
-//  makes in fs/inode.c), and otherwise calls file_modified(), which then has
-//  nothing to do that sleeps. The caller retries without NOWAIT. The test is
-//  never weaker than kiocb_modified(): at worst one more -EAGAIN.
-//  Needed by trees whose include/linux/fs.h does not declare kiocb_modified;
-//  the tool probes the header, and the rewrite needs file_modified() and
-//  file_needs_remove_privs() declared there (and linux/iversion.h
-//  included by the file, as every filesystem with i_version support does).
+//  returns -EAGAIN instead of sleeping when iocb->ki_flags has IOCB_NOWAIT
+//  and the file needs its suid/sgid/security attributes removed or its
+//  mtime/ctime/i_version updated. On a tree without it, the rewrite tests
+//  the same conditions first under IOCB_NOWAIT: !IS_NOSEC(inode) (the
+//  inode is not known to carry nothing to remove; file_remove_privs() sets
+//  S_NOSEC once it has checked, so this fails at most until the first
+//  blocking write), and the test inode_needs_update_time() makes in
+//  fs/inode.c (mtime or ctime differ from current_time(), or i_version
+//  needs an increment, unless S_NOCMTIME). Any of them: -EAGAIN, and the
+//  caller retries without NOWAIT. Otherwise file_modified() has nothing to
+//  do that sleeps. Never weaker than kiocb_modified(): at worst one more
+//  -EAGAIN. The file must include <linux/iversion.h> (every filesystem
+//  with i_version support does). Needed by trees whose include/linux/fs.h
+//  does not declare kiocb_modified; usable where fs.h declares
+//  file_modified() (v5.3+) and has IS_NOSEC and the i_mtime field (before
+//  v6.6's accessors; every tree without kiocb_modified() has it).
 // Needed-if: absent kiocb_modified in include/linux/fs.h
 // Uses: present file_modified in include/linux/fs.h
-// Uses: present file_needs_remove_privs in include/linux/fs.h
+// Uses: present IS_NOSEC in include/linux/fs.h
+// Uses: present i_mtime in include/linux/fs.h
+// Uses: present inode_iversion_need_inc in include/linux/iversion.h
 // Otherwise: the tree has kiocb_modified(); code using it compiles unchanged
 // Options: --no-includes
 
@@ -34,12 +41,16 @@ expression ret, iocb;
 + 	struct inode *kb_inode = file_inode(iocb->ki_filp);
 + 	struct timespec64 kb_now = current_time(kb_inode);
 +
-+ 	if (file_needs_remove_privs(iocb->ki_filp))
++ 	if (!IS_NOSEC(kb_inode))
 + 		ret = -EAGAIN;
 + 	if (!IS_NOCMTIME(kb_inode) &&
-+ 	    (!timespec64_equal(&kb_inode->i_mtime, &kb_now) ||
-+ 	     !timespec64_equal(&kb_inode->i_ctime, &kb_now) ||
-+ 	     (IS_I_VERSION(kb_inode) && inode_iversion_need_inc(kb_inode))))
++ 	    !timespec64_equal(&kb_inode->i_mtime, &kb_now))
++ 		ret = -EAGAIN;
++ 	if (!IS_NOCMTIME(kb_inode) &&
++ 	    !timespec64_equal(&kb_inode->i_ctime, &kb_now))
++ 		ret = -EAGAIN;
++ 	if (!IS_NOCMTIME(kb_inode) && IS_I_VERSION(kb_inode) &&
++ 	    inode_iversion_need_inc(kb_inode))
 + 		ret = -EAGAIN;
 + }
 + if (!ret)
@@ -54,12 +65,16 @@ expression iocb;
 + 	struct inode *kb_inode = file_inode(iocb->ki_filp);
 + 	struct timespec64 kb_now = current_time(kb_inode);
 +
-+ 	if (file_needs_remove_privs(iocb->ki_filp))
++ 	if (!IS_NOSEC(kb_inode))
 + 		return -EAGAIN;
 + 	if (!IS_NOCMTIME(kb_inode) &&
-+ 	    (!timespec64_equal(&kb_inode->i_mtime, &kb_now) ||
-+ 	     !timespec64_equal(&kb_inode->i_ctime, &kb_now) ||
-+ 	     (IS_I_VERSION(kb_inode) && inode_iversion_need_inc(kb_inode))))
++ 	    !timespec64_equal(&kb_inode->i_mtime, &kb_now))
++ 		return -EAGAIN;
++ 	if (!IS_NOCMTIME(kb_inode) &&
++ 	    !timespec64_equal(&kb_inode->i_ctime, &kb_now))
++ 		return -EAGAIN;
++ 	if (!IS_NOCMTIME(kb_inode) && IS_I_VERSION(kb_inode) &&
++ 	    inode_iversion_need_inc(kb_inode))
 + 		return -EAGAIN;
 + }
 + return file_modified(iocb->ki_filp);
