@@ -189,6 +189,8 @@ static json_t *step_json(const struct step *s)
 			      "argv", results_strv(&s->argv), "log", s->log, "result", s->result,
 			      "why", results_str(s->why));
 
+	if (s->state == S_RUNNING)
+		json_object_set_new(o, "pid", json_integer(s->pid));
 	if (s->state == S_PASS || s->state == S_FAIL || s->state == S_INTERRUPTED) {
 		json_object_set_new(o, "exit", json_integer(s->exit));
 		json_object_set_new(o, "seconds", json_real(s->seconds));
@@ -207,7 +209,7 @@ static int write_record(struct matrix *m, struct kernel_run *kr)
 
 	for (size_t i = 0; i < kr->n; i++)
 		json_array_append_new(steps, step_json(&kr->steps[i]));
-	o = json_pack("{s:s, s:s, s:s, s:i, s:o}", "kernel", kr->name, "series", m->o->series ? m->o->series : "",
+	o = json_pack("{s:s, s:o, s:s, s:i, s:o}", "kernel", kr->name, "series", results_str(m->o->series),
 		      "runner", m->o->runner, "jobs", m->o->jobs, "steps", steps);
 	ret = results_write(path, o);
 	json_decref(o);
