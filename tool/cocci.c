@@ -420,7 +420,10 @@ static int spatch_failed(const struct cocci_rule *r, const char *file, const str
 		return error_code(KB_EXIT_FAIL, "spatch timed out after %d s: rule '%s' on '%s'", SPATCH_TIMEOUT,
 				  r->path, file);
 	why = spatch_complaint(out->buf ? out->buf : "");
-	error_code(KB_EXIT_BADINPUT, "spatch failed: rule '%s' on '%s': %s", r->path, file, why);
+	if (!strcmp(file, r->path))
+		error_code(KB_EXIT_BADINPUT, "spatch failed: rule '%s' does not parse: %s", r->path, why);
+	else
+		error_code(KB_EXIT_BADINPUT, "spatch failed: rule '%s' on '%s': %s", r->path, file, why);
 	free(why);
 	return -1;
 }
