@@ -27,7 +27,12 @@
  *    the extent cache really stayed cold.
  * (Page cache over the range is a third: all I/O here is O_DIRECT.)
  *
- * After an EAGAIN the write is completed without NOWAIT and read back.
+ * After an EAGAIN the write is completed without NOWAIT and read back;
+ * before that, "eagain_written" counts the bytes the refused write wrote
+ * anyway: a NOWAIT write whose first extent was submitted before a later
+ * one refused (overwrite-hole: [W][H] under the shared lock, 1/8's EAGAIN
+ * from ext4_iomap_alloc()) fails after writing part of its data, and its
+ * async completion cannot be reissued by io_uring.
  * With --expect (tool/guest/expect/nowait-<variant>-<kernel>.json) every
  * answer is compared; what could not be compared (not run, ambiguous, no
  * io_uring) is counted as "unrun". One JSON object on stdout; exit 1 when
@@ -88,6 +93,7 @@ static const struct nw_case cases[] = {
 	{ "cold-overwrite", "written", { W, W, W, W }, AT, ALIGNED_LEN, true, false },
 	{ "cold-unaligned-written", "written", { W, W, W, W }, AT + 512, UNALIGNED_LEN, true, false },
 	{ "stale-mtime", "written", { W, W, W, W }, AT, ALIGNED_LEN, false, true },
+	{ "overwrite-hole", "[W][H]", { W, H, W, H }, AT, ALIGNED_LEN, false, false },
 };
 
 struct opts {
@@ -95,10 +101,14 @@ struct opts {
 	char path[PATH_MAX];
 };
 
-/* One answer: what the write returned, and whether a timestamp tick blurs it. */
+/*
+ * One answer: what the write returned, whether a timestamp tick blurs it,
+ * and how much of its data a write that did not succeed left in the file.
+ */
 struct answer {
 	char result[32];
 	bool ambiguous;
+	unsigned int written;
 };
 
 struct outcome {
@@ -382,7 +392,7 @@ static void start_worker(struct kb_ring *ring)
  */
 static void uring_child(int fd, const struct nw_case *c, const unsigned char *buf, bool nowait, int pipefd)
 {
-	struct answer a = { "", false };
+	struct answer a = { "", false, 0 };
 	unsigned long s0, s1;
 	unsigned int w0, w1;
 	struct kb_ring ring;
@@ -440,14 +450,39 @@ static void uring(int fd, const struct nw_case *c, const unsigned char *buf, boo
 	waitpid(pid, &status, 0);
 }
 
-/* Whatever NOWAIT did, a blocking write must then land the data, and reads must show it. */
-static bool finish_and_check(int fd, const struct nw_case *c, const unsigned char *buf, const struct answer *a)
+/*
+ * The bytes of BUF, in whole 512-byte sectors, that the file already holds
+ * at the case's range: what a refused write wrote anyway (kb_fill's
+ * patterns differ per case and tag, so old data never matches a sector).
+ */
+static unsigned int written_anyway(int fd, const struct nw_case *c, const unsigned char *buf,
+				   unsigned char *back, uint64_t start, size_t span)
+{
+	unsigned int n = 0;
+	size_t got;
+
+	if (kb_pread(fd, back, span, start, &got))
+		return 0;
+	for (size_t i = 0; i + 512 <= c->len && c->off - start + i + 512 <= got; i += 512)
+		n += !memcmp(back + (c->off - start) + i, buf + i, 512) * 512;
+	return n;
+}
+
+/*
+ * Whatever NOWAIT did, a blocking write must then land the data, and reads
+ * must show it. Before that, a write that did not succeed is checked for
+ * data it wrote anyway (an EAGAIN after part of the I/O was submitted).
+ */
+static bool finish_and_check(int fd, const struct nw_case *c, const unsigned char *buf, struct answer *a)
 {
 	uint64_t start = c->off / KB_BLOCK * KB_BLOCK;
 	size_t span = (c->off + c->len - start + KB_BLOCK - 1) / KB_BLOCK * KB_BLOCK, got;
 	unsigned char *back = kb_alloc(span);
 	bool ok;
 
+	a->written = 0;
+	if (strncmp(a->result, "ok", 2))
+		a->written = written_anyway(fd, c, buf, back, start, span);
 	if (strncmp(a->result, "ok", 2) && kb_pwrite_full(fd, buf, c->len, c->off)) {
 		free(back);
 		return false;
@@ -589,6 +624,9 @@ static void print_case(const struct nw_case *c, const struct outcome *x, bool ex
 	printf(",\"tries\":{");
 	for (int api = 0; api < NR_APIS; api++)
 		printf("%s\"%s\":%u", api ? "," : "", api_names[api], x->tries[api]);
+	printf("},\"eagain_written\":{");
+	for (int api = 0; api < NR_APIS; api++)
+		printf("%s\"%s\":%u", api ? "," : "", api_names[api], x->a[api].written);
 	printf("},\"ambiguous\":[");
 	for (int api = 0, n = 0; api < NR_APIS; api++)
 		if (x->a[api].ambiguous)
