@@ -124,21 +124,24 @@ out:
 	return ret;
 }
 
-/* Where the job goes: -o, the results directory when we run or submit it, else stdout. */
+/*
+ * Every job is checked with LAVA's schema, so it is written to a file
+ * first: -o, else the results directory; stdout gets it when nothing
+ * else is asked for.
+ */
 static int write_job(struct lava_cmd *c)
 {
-	if (c->out)
-		c->job_path = xstrdup(c->out);
-	else if (c->run_local || c->submit)
-		c->job_path = xasprintf("%s/%s.lava-job.yaml", c->dir, c->w.name);
-	if (!c->job_path) {
-		fputs(c->yaml, stdout);
-		return 0;
-	}
+	bool to_stdout = !c->out && !c->run_local && !c->submit && !c->validate;
+
+	c->job_path = c->out ? xstrdup(c->out) : xasprintf("%s/%s.lava-job.yaml", c->dir, c->w.name);
 	if (write_file_atomic(c->job_path, c->yaml, strlen(c->yaml)))
 		return -1;
-	if (c->out)
-		printf("%s: LAVA job %s\n", c->prefix, c->job_path);
+	if (lava_validate(c->job_path, c->lab.file))
+		return -1;
+	fprintf(to_stdout ? stderr : stdout, "%s: LAVA job %s (passes LAVA's job schema)\n", c->prefix,
+		c->job_path);
+	if (to_stdout)
+		fputs(c->yaml, stdout);
 	return 0;
 }
 
@@ -429,17 +432,6 @@ static int lava(struct lava_cmd *c)
 	c->dir = results_dir(c->k.name, c->variant);
 	if (!c->dir || load_build(c) || make_job(c) || write_job(c))
 		return kb_errcode ? kb_errcode : KB_EXIT_FAIL;
-	if ((c->validate || c->run_local || c->submit) && !c->job_path) {
-		/* Printed to stdout: checked from a temporary copy. */
-		c->job_path = xasprintf("%s/%s.lava-job.yaml", c->dir, c->w.name);
-		if (write_file_atomic(c->job_path, c->yaml, strlen(c->yaml)))
-			return KB_EXIT_FAIL;
-	}
-	if (c->validate || c->run_local || c->submit) {
-		if (lava_validate(c->job_path))
-			return kb_errcode ? kb_errcode : KB_EXIT_FAIL;
-		fprintf(c->out ? stdout : stderr, "%s: '%s' passes LAVA's job schema\n", c->prefix, c->job_path);
-	}
 	if (c->run_local)
 		return run_local(c);
 	if (c->submit)

@@ -129,20 +129,6 @@ static int lab_tags(const struct ydoc *f, yaml_node_t *seq, struct lava_lab *lab
 	return 0;
 }
 
-static int lab_priority(const struct ydoc *f, yaml_node_t *n, struct lava_lab *lab)
-{
-	static const char *const names[] = { "high", "medium", "low" };
-	char *end;
-	long v;
-
-	if (lab_str(f, n, "priority", &lab->priority))
-		return -1;
-	v = strtol(lab->priority, &end, 10);
-	if (*lab->priority && !*end)
-		return v >= 0 && v <= 100 ? 0 : lab_bad(f, n, "'priority' %ld is not within 0..100", v);
-	return lab_one_of(f, n, "priority", lab->priority, names, ARRAY_SIZE(names));
-}
-
 static int lab_url(const struct ydoc *f, yaml_node_t *n, struct lava_lab *lab)
 {
 	if (!yscalar(n))	/* null: local file:// URLs */
@@ -159,7 +145,6 @@ static int lab_url(const struct ydoc *f, yaml_node_t *n, struct lava_lab *lab)
 
 static int lab_field(const struct ydoc *f, const char *key, yaml_node_t *v, struct lava_lab *lab)
 {
-	static const char *const visibilities[] = { "public", "personal" };
 	static const char *const targets[] = { "tmpfs", "tftp" };
 
 	if (!strcmp(key, "name"))
@@ -178,11 +163,11 @@ static int lab_field(const struct ydoc *f, const char *key, yaml_node_t *v, stru
 		return lab_url(f, v, lab);
 	if (!strcmp(key, "prompt"))
 		return lab_str(f, v, key, &lab->prompt);
+	/* Their values are LAVA's to judge: the job's schema check names a bad one. */
 	if (!strcmp(key, "priority"))
-		return lab_priority(f, v, lab);
+		return lab_str(f, v, key, &lab->priority);
 	if (!strcmp(key, "visibility"))
-		return lab_str(f, v, key, &lab->visibility) ||
-		       lab_one_of(f, v, key, lab->visibility, visibilities, ARRAY_SIZE(visibilities));
+		return lab_str(f, v, key, &lab->visibility);
 	if (!strcmp(key, "tags"))
 		return lab_tags(f, v, lab);
 	if (!strcmp(key, "timeouts"))
@@ -601,7 +586,7 @@ static int lava_py(const char *code, const char *const *args, struct strbuf *out
 		sv_push(&argv, *args);
 	o.argv = (const char *const *)argv.v;
 	ret = run(&o, &r);
-	*status = r.signal ? -1 : r.status;
+	*status = ret || r.signal ? -1 : r.status;
 	sv_release(&argv);
 	if (out->buf)
 		rtrim(out->buf);
@@ -620,7 +605,7 @@ static const char validate_py[] =
 	"except Invalid as e:\n"
 	"    print('%s at %s' % (e.msg, '/'.join(str(p) for p in e.path) or 'top level')); sys.exit(3)\n";
 
-int lava_validate(const char *job_path)
+int lava_validate(const char *job_path, const char *origin)
 {
 	const char *args[] = { job_path, NULL };
 	struct strbuf out = STRBUF_INIT;
@@ -629,7 +614,8 @@ int lava_validate(const char *job_path)
 	if (lava_py(validate_py, args, &out, &status))
 		goto out;
 	if (status == 3)
-		error_code(KB_EXIT_BADINPUT, "'%s' fails LAVA's job schema: %s", job_path, sb_str(&out));
+		error_code(KB_EXIT_BADINPUT, "'%s'%s%s%s fails LAVA's job schema: %s", job_path, origin ? " (from '" : "",
+			   origin ? origin : "", origin ? "')" : "", sb_str(&out));
 	else if (status)
 		error_code(KB_EXIT_FAIL, "cannot run LAVA's schema check on '%s': %s", job_path, sb_str(&out));
 	else

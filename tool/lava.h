@@ -53,8 +53,11 @@ char *lava_job_yaml(const struct lava_job *j);
 /* The Python interpreter lava-run runs on (it has lava_common, yaml, jinja2). */
 int lava_python(char **python);
 
-/* Checks a job file with lava_common.schemas.validate; KB_EXIT_BADINPUT naming the problem. */
-int lava_validate(const char *job_path);
+/*
+ * Checks a job file with lava_common.schemas.validate; KB_EXIT_BADINPUT
+ * naming the problem, and origin (what the job was made from) if not NULL.
+ */
+int lava_validate(const char *job_path, const char *origin);
 
 /* The directory holding LAVA's device-type templates (qemu.jinja2), or NULL (reported). */
 char *lava_device_types_dir(void);

@@ -114,7 +114,24 @@ static const struct command commands[] = {
 	  "the reason for every ✘. json: schema kbackport-report/1 (README); html:\n"
 	  "one self-contained page with per-kernel detail and IOPS-vs-jobs plots." },
 	{ "lava", cmd_lava, "write, run or submit a LAVA job",
-	  "kbackport lava <kernel> [--run-local|--submit URL]" },
+	  "kbackport lava <kernel> [--variant base|patched] [--workload NAME|FILE] [--lab PROFILE]\n"
+	  "               [-o job.yaml] [--validate] [--run-local | --submit URL [--wait] [--token-file F]]\n"
+	  "\n"
+	  "Writes a LAVA job: deploy the variant's bzImage and the guest initramfs\n"
+	  "(file:// URLs, or the profile's artifact-url/<kernel>/<variant>/), boot\n"
+	  "them (the profile's method: qemu, u-boot, grub, ipxe, depthcharge) and run\n"
+	  "the workload in LAVA's test shell, each case reported with lava-test-case.\n"
+	  "PROFILE: kernels/labs/<name>.yaml (default qemu) or a file: device type,\n"
+	  "boot method, timeouts, tags, priority, visibility. Every job is checked\n"
+	  "with LAVA's own schema (lava_common); without -o it goes to stdout and to\n"
+	  "work/results/<kernel>/<variant>/<workload>.lava-job.yaml; --validate only checks.\n"
+	  "--run-local runs it with lava-run on a QEMU device rendered from lava-server's\n"
+	  "device-type templates (KBACKPORT_LAVA_DEVICE_TYPES overrides where they are);\n"
+	  "--submit posts it to a LAVA server (REST API v0.2; token from\n"
+	  "KBACKPORT_LAVA_TOKEN or a mode 0600 file: --token-file, KBACKPORT_LAVA_TOKEN_FILE),\n"
+	  "--wait polls until it finishes (every KBACKPORT_LAVA_POLL s, default 10).\n"
+	  "Both import LAVA's log into <workload>.json as kbackport boot writes it, with\n"
+	  "\"runner\": \"lava\"; exit codes as for boot." },
 };
 
 static const struct command *find_command(const char *name)
