@@ -340,7 +340,7 @@ static int run_local(struct lava_cmd *c)
 		goto out;
 	s.job_id = atol(job_id);
 	s.timed_out = r.timed_out;
-	ret = import_log(c, &s, text.buf);
+	ret = import_log(c, &s, sb_str(&text));
 out:
 	if (ret < 0)
 		ret = kb_errcode ? kb_errcode : KB_EXIT_BOOT;
@@ -389,7 +389,13 @@ static int wait_job(struct lava_cmd *c, const char *url, const char *token, long
 		usleep((useconds_t)(pause * 1e6));
 	}
 	printf("%s: LAVA job %ld finished, health %s\n", c->prefix, id, health);
-	if (lava_job_logs(url, token, id, &logs) || write_file_atomic(log_path, logs.buf, logs.len))
+	if (lava_job_logs(url, token, id, &logs))
+		goto out;
+	if (!logs.len) {
+		error_code(KB_EXIT_FAIL, "LAVA server '%s' gave an empty log for job %ld", url, id);
+		goto out;
+	}
+	if (write_file_atomic(log_path, logs.buf, logs.len))
 		goto out;
 	s.health = health;
 	ret = import_log(c, &s, logs.buf);

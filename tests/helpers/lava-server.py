@@ -84,7 +84,8 @@ class Handler(BaseHTTPRequestHandler):
             if not finished:
                 return self.answer(404, {"detail": "Not found."})
             with open(opts.log) as f:
-                lines = ["- " + l for l in f if l.startswith("{")]
+                # lava-run's records, or a server's stored log again
+                lines = ["- " + l.removeprefix("- ") for l in f if l.removeprefix("- ").startswith("{")]
             return self.answer(200, text="".join(lines), ctype="application/yaml")
         job["polls"] += 1
         state = "Finished" if finished else ("Running" if job["polls"] > 1 else "Submitted")
