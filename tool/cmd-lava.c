@@ -202,7 +202,7 @@ static json_t *result_json(const struct lava_cmd *c, const struct lava_source *s
 {
 	bool problem = v != V_CLEAN || strcmp(workload_status(r), "done");
 
-	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:s, s:o, s:{s:s, s:s, s:b}, s:o, s:s, s:i, s:i, s:f, "
+	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:s, s:o, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
 			 "s:s, s:s, s:b, s:o, s:o, s:s, s:o, s:O, s:o, s:o, s:s, s:o, "
 			 "s:{s:s, s:I, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}}",
 			 "runner", "lava", "kernel", c->k.name, "variant", c->variant,
@@ -211,7 +211,8 @@ static json_t *result_json(const struct lava_cmd *c, const struct lava_source *s
 			 "image_hash", json_object_get(c->build, "image_hash"),
 			 "initrd", c->initrd, "cache_key", json_null(),
 			 "workload", "name", c->w.name, "file", c->w.path, "builtin", c->w.builtin,
-			 "accelerator", results_str(c->accel), "accelerator_reason", "LAVA device",
+			 "accelerator", results_str(c->accel), "accelerator_reason",
+			 results_str(c->accel ? "kbackport boot's probe, given to the rendered LAVA device" : NULL),
 			 "vcpus", c->k.qemu_smp, "memory_mib", c->k.qemu_memory, "timeout", c->lab.job_minutes * 60.0,
 			 "kernel_args", c->append,
 			 "verdict", verdict_name(v), "timed_out", s->timed_out || lava_timed_out(log),
@@ -480,15 +481,33 @@ int cmd_lava(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'v': c.variant = optarg; break;
-		case 'w': workload = optarg; break;
-		case 'l': lab = optarg; break;
-		case 'o': c.out = optarg; break;
-		case 'V': c.validate = true; break;
-		case 'r': c.run_local = true; break;
-		case 's': c.submit = optarg; break;
-		case 'W': c.wait = true; break;
-		case 't': c.token_file = optarg; break;
+		case 'v':
+			c.variant = optarg;
+			break;
+		case 'w':
+			workload = optarg;
+			break;
+		case 'l':
+			lab = optarg;
+			break;
+		case 'o':
+			c.out = optarg;
+			break;
+		case 'V':
+			c.validate = true;
+			break;
+		case 'r':
+			c.run_local = true;
+			break;
+		case 's':
+			c.submit = optarg;
+			break;
+		case 'W':
+			c.wait = true;
+			break;
+		case 't':
+			c.token_file = optarg;
+			break;
 		default:
 			usage_of("lava");
 			return KB_EXIT_USAGE;
