@@ -10,7 +10,9 @@
 # KB_BENCH_DIO_APPEND  dio settings as kernel arguments, e.g. "DIO_LATENCY_US=2000 DIO_SIZE=4m"
 #
 # Builds (under /tmp/kb-build.lock) only what is not built yet; each dio boot
-# takes about 2 minutes under TCG. Exit 1 when a run gave no usable result;
+# takes 2-3 minutes under TCG. The runs' results are kept as
+# work/results/bench-dio/<tree>-<variant>.json (a later boot of the same image
+# replaces work/results/<tree>/<variant>/dio.json). Exit 1 when a run gave no usable result;
 # a missed goal is printed, not an exit status: it is a measurement.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -21,6 +23,8 @@ SERIES=ext4-dio-shared-lock
 W=${KBACKPORT_WORK:-work}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+keep=$W/results/bench-dio
+mkdir -p "$keep" || exit 1
 
 # quiet COMMAND...: its output only when it fails.
 quiet() {
@@ -39,7 +43,7 @@ ready() {
 }
 
 # dio K V: one dio boot, its wall time printed and its result kept as
-# $out/K-V.json. The boot's kernel arguments carry a mark of this run: the
+# $keep/K-V.json. The boot's kernel arguments carry a mark of this run: the
 # stored result must have it, or another boot of the same kernel wrote it.
 dio() {
 	start=$(date +%s)
@@ -49,9 +53,9 @@ dio() {
 	rc=$?
 	grep -E "^$1 $2: (booting|verdict|workload)" "$out/log" | sed 's/^/  /'
 	echo "  $1 $2: boot exit $rc, $(($(date +%s) - start)) s wall"
-	cp "$W/results/$1/$2/dio.json" "$out/$1-$2.json" 2>/dev/null &&
-		grep -q "\"kernel_args\": *\"[^\"]*$mark" "$out/$1-$2.json" ||
-		{ echo "  $1 $2: no result of this run (a concurrent boot of the same image?)"; rm -f "$out/$1-$2.json"; }
+	cp "$W/results/$1/$2/dio.json" "$keep/$1-$2.json" 2>/dev/null &&
+		grep -q "\"kernel_args\": *\"[^\"]*$mark" "$keep/$1-$2.json" ||
+		{ echo "  $1 $2: no result of this run (a concurrent boot of the same image?)"; rm -f "$keep/$1-$2.json"; }
 }
 
 status=0
@@ -62,7 +66,7 @@ for K in $TREES; do
 	ready "$K" || { echo "  $K: cannot build both variants"; status=1; continue; }
 	dio "$K" base
 	dio "$K" patched
-	python3 - "$out/$K-base.json" "$out/$K-patched.json" <<-'EOF' || status=1
+	python3 - "$keep/$K-base.json" "$keep/$K-patched.json" <<-'EOF' || status=1
 	import json, sys
 
 	def load(path):
