@@ -54,7 +54,13 @@ later_stages_skipped() {
 	cat "$T/out"
 	[ $rc = 6 ] && grep -q '^\[ *0:[0-9][0-9]\] junk build-base: skipped (port failed)$' "$T/out" &&
 	[ "$(steps "$T/work/results/junk/matrix.json")" = "import=pass port=fail build-base=skipped build-patched=skipped vendor-check=skipped boot-base=skipped boot-patched=skipped bench-base=skipped bench-patched=skipped" ] &&
-	grep -q "^junk: ✘ port: step port failed (exit [1-9]" "$T/out" && [ -s "$T/work/results/junk/matrix/port.log" ]
+	grep -q "^junk: ✘ port: step port failed (exit [1-9]" "$T/out" && [ -s "$T/work/results/junk/matrix/port.log" ] &&
+	# build-base fails first: build-patched and vendor-check still run, no boot starts
+	junk --stages build,boot >"$T/out" 2>&1
+	rc=$?
+	cat "$T/out"
+	[ $rc = 7 ] && ! grep -q "junk boot-base: kbackport boot" "$T/out" &&
+	[ "$(steps "$T/work/results/junk/matrix.json")" = "build-base=fail build-patched=fail vendor-check=fail boot-base=skipped boot-patched=skipped" ]
 }
 
 one_at_a_time() {

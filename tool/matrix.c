@@ -94,6 +94,12 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
+/* Installed only so that a step's end interrupts the wait in matrix_run(). */
+static void on_child(int sig)
+{
+	(void)sig;
+}
+
 static double mtime(const char *path)
 {
 	struct stat st;
@@ -389,8 +395,6 @@ static void skip_after(struct matrix *m, struct kernel_run *kr, const struct ste
 		s->why = xasprintf("not run: %s failed", failed->def->name);
 		say(m, "%s %s: skipped (%s failed)", kr->name, s->def->name, failed->def->name);
 	}
-	while (kr->next < kr->n && kr->steps[kr->next].state == S_SKIPPED)
-		kr->next++;
 }
 
 static void finish(struct matrix *m, struct kernel_run *kr, struct step *s, int status)
@@ -437,6 +441,8 @@ static int schedule(struct matrix *m)
 	for (size_t i = 0; i < m->nk; i++) {
 		struct kernel_run *kr = &m->k[i];
 
+		while (kr->next < kr->n && kr->steps[kr->next].state == S_SKIPPED)
+			kr->next++;
 		if (busy(kr) || kr->next >= kr->n)
 			continue;
 		if (can_start(m, &kr->steps[kr->next])) {
@@ -452,8 +458,9 @@ static int schedule(struct matrix *m)
 static bool done(const struct matrix *m)
 {
 	for (size_t i = 0; i < m->nk; i++)
-		if (busy(&m->k[i]) || m->k[i].next < m->k[i].n)
-			return false;
+		for (size_t j = 0; j < m->k[i].n; j++)
+			if (m->k[i].steps[j].state == S_WAITING || m->k[i].steps[j].state == S_RUNNING)
+				return false;
 	return true;
 }
 
@@ -479,7 +486,7 @@ static void stop_all(struct matrix *m)
 int matrix_run(const struct matrix_opts *o)
 {
 	struct matrix m = { .o = o, .start = run_now() };
-	struct sigaction sa = { .sa_handler = on_stop }, old[3];
+	struct sigaction sa = { .sa_handler = on_stop }, chld = { .sa_handler = on_child }, old[3], old_chld;
 	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	int ret = 0;
 
@@ -492,6 +499,7 @@ int matrix_run(const struct matrix_opts *o)
 	stop_signal = 0;
 	for (int i = 0; i < 3; i++)
 		sigaction(sigs[i], &sa, &old[i]);
+	sigaction(SIGCHLD, &chld, &old_chld);
 	while (!ret && !done(&m) && !stop_signal) {
 		if (schedule(&m)) {
 			ret = -1;
@@ -506,6 +514,7 @@ int matrix_run(const struct matrix_opts *o)
 	clear_live(&m);
 	for (int i = 0; i < 3; i++)
 		sigaction(sigs[i], &old[i], NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
 	if (stop_signal && !ret) {
 		say(&m, "interrupted (signal %d): run the matrix again to resume", (int)stop_signal);
 		ret = 128 + stop_signal;
