@@ -83,13 +83,19 @@ static const char *build_str(const struct boot *b, const char *key)
 	return json_string_value(json_object_get(b->build, key));
 }
 
+/* How the test box starts the kernel. */
+static const char *box_boot(const struct boot *b)
+{
+	return b->k.ssh.kexec ? "kexec" : "power-cycle";
+}
+
 /* The test box and its settings, in place of QEMU's. */
 static char *ssh_key_text(const struct boot *b)
 {
 	char *box = ssh_box_str(&b->k.ssh);
-	char *text = xasprintf("boot\nrunner ssh\nbox %s\nbox-append %s\nimage %s\ninitrd %s\nworkload %s\n"
-			       "timeout %.0f\nappend %s\n", box, b->k.ssh.append, build_str(b, "image_hash"),
-			       path_basename(b->initrd), b->w.name, b->timeout, b->append);
+	char *text = xasprintf("boot\nrunner ssh\nbox %s\nbox-boot %s\nbox-append %s\nimage %s\ninitrd %s\n"
+			       "workload %s\ntimeout %.0f\nappend %s\n", box, box_boot(b), b->k.ssh.append,
+			       build_str(b, "image_hash"), path_basename(b->initrd), b->w.name, b->timeout, b->append);
 
 	free(box);
 	return text;
@@ -151,7 +157,7 @@ static json_t *box_json(const struct boot *b)
 	if (!b->ssh)
 		return json_null();
 	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:f, s:b, s:b, s:o}", "host", b->k.ssh.host,
-			 "port", b->k.ssh.port, "user", b->k.ssh.user, "boot", "kexec",
+			 "port", b->k.ssh.port, "user", b->k.ssh.user, "boot", box_boot(b),
 			 "box_kernel", results_str(i->box_kernel), "cmdline", results_str(i->cmdline),
 			 "copy_seconds", i->copy_seconds, "console_closed", i->console_closed,
 			 "back", i->back, "back_seconds", i->back ? json_real(i->back_seconds) : json_null());
@@ -304,8 +310,8 @@ static int run_ssh(struct boot *b, const char *image, const char *console, struc
 	struct ssh_boot_opts o = { 0 };
 	char *box = ssh_box_str(&b->k.ssh);
 
-	printf("%s %s: booting %s on test box %s by kexec, workload %s, timeout %.0f s\n", b->k.name, b->variant,
-	       path_basename(image), box, b->w.name, b->timeout);
+	printf("%s %s: booting %s on test box %s by %s, workload %s, timeout %.0f s\n", b->k.name, b->variant,
+	       path_basename(image), box, box_boot(b), b->w.name, b->timeout);
 	fflush(stdout);
 	free(box);
 	o.box = &b->k.ssh;

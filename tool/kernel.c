@@ -231,30 +231,30 @@ static int get_port(struct yfile *f, yaml_node_t *n, int *port)
 	return 0;
 }
 
-/* Only kexec boots are done; a reboot into an installed kernel needs the box's boot loader. */
-static int check_kexec(struct yfile *f, yaml_node_t *n)
+static int get_bool(struct yfile *f, yaml_node_t *n, const char *key, bool *out)
 {
 	const char *s = scalar(n);
 
-	if (s && !strcmp(s, "true"))
+	if (s && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		*out = !strcmp(s, "true");
 		return 0;
-	if (s && !strcmp(s, "false"))
-		return bad(f, n, "'boot.ssh.kexec: false' is not supported (the ssh runner boots by kexec)");
-	return bad(f, n, "expected true or false for 'boot.ssh.kexec'");
+	}
+	return bad(f, n, "expected true or false for '%s'", key);
 }
 
 static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 {
-	enum { HOST, PORT, USER, KEY, KNOWN_HOSTS, POWER_CYCLE, CONSOLE, KEXEC, DIR, APPEND, NKEYS };
+	enum { HOST, PORT, USER, KEY, KNOWN_HOSTS, POWER_CYCLE, CONSOLE, KEXEC, INSTALL, DIR, APPEND, NKEYS };
 	static const char *const keys[NKEYS] = {
 		[HOST] = "host", [PORT] = "port", [USER] = "user", [KEY] = "key",
 		[KNOWN_HOSTS] = "known-hosts", [POWER_CYCLE] = "power-cycle", [CONSOLE] = "console",
-		[KEXEC] = "kexec", [DIR] = "dir", [APPEND] = "append",
+		[KEXEC] = "kexec", [INSTALL] = "install", [DIR] = "dir", [APPEND] = "append",
 	};
 	const unsigned int required = 1u << HOST | 1u << POWER_CYCLE | 1u << CONSOLE;
 	struct ssh_box *b = &k->ssh;
 	yaml_node_t *v[NKEYS];
 
+	b->kexec = true;
 	if (map_fields(f, map, "boot.ssh", keys, NKEYS, required, v) ||
 	    get_str(f, v[HOST], "boot.ssh.host", &b->host) ||
 	    (v[PORT] && get_port(f, v[PORT], &b->port)) ||
@@ -263,7 +263,8 @@ static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 	    (v[KNOWN_HOSTS] && get_str(f, v[KNOWN_HOSTS], "boot.ssh.known-hosts", &b->known_hosts)) ||
 	    get_argv(f, v[POWER_CYCLE], "boot.ssh.power-cycle", &b->power_cycle) ||
 	    get_argv(f, v[CONSOLE], "boot.ssh.console", &b->console) ||
-	    (v[KEXEC] && check_kexec(f, v[KEXEC])) ||
+	    (v[KEXEC] && get_bool(f, v[KEXEC], "boot.ssh.kexec", &b->kexec)) ||
+	    (v[INSTALL] && get_str(f, v[INSTALL], "boot.ssh.install", &b->install)) ||
 	    (v[DIR] && get_str(f, v[DIR], "boot.ssh.dir", &b->dir)) ||
 	    (v[APPEND] && get_str(f, v[APPEND], "boot.ssh.append", &b->append)))
 		return -1;
@@ -272,6 +273,11 @@ static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 		return bad(f, v[HOST], "invalid host '%s' for 'boot.ssh.host'", b->host);
 	if (b->user && *b->user == '-')
 		return bad(f, v[USER], "invalid user '%s' for 'boot.ssh.user'", b->user);
+	/* Without kexec, only the box's boot loader can start the kernel: install tells it to. */
+	if (!b->kexec && !b->install)
+		return bad(f, map, "missing required key 'boot.ssh.install' (boot.ssh.kexec is false)");
+	if (b->kexec && b->install)
+		return bad(f, v[INSTALL], "'boot.ssh.install' is for 'kexec: false' only");
 	if (b->dir && *b->dir != '/')
 		return bad(f, v[DIR], "expected an absolute path for 'boot.ssh.dir', not '%s'", b->dir);
 	if (!b->user)
@@ -431,6 +437,7 @@ void kernel_free(struct kernel_desc *k)
 	free(k->ssh.user);
 	free(k->ssh.key);
 	free(k->ssh.known_hosts);
+	free(k->ssh.install);
 	sv_release(&k->ssh.power_cycle);
 	sv_release(&k->ssh.console);
 	free(k->ssh.dir);

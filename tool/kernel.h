@@ -21,6 +21,8 @@ struct ssh_box {
 	char *known_hosts;		/* NULL: the user's own, new hosts accepted */
 	struct strvec power_cycle;	/* argv run here: power the box off and on */
 	struct strvec console;		/* argv run here: prints the box's serial console */
+	bool kexec;			/* default true; false: power-cycle into what install set up */
+	char *install;			/* shell command run on the box in dir when !kexec */
 	char *dir;			/* where the kernel goes on the box; default /tmp/kbackport */
 	char *append;			/* the box's own kernel arguments; default "console=ttyS0,115200" */
 };

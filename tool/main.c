@@ -79,7 +79,10 @@ static const struct command commands[] = {
 	  "environment).\n"
 	  "The console goes to work/results/<kernel>/<variant>/<workload>.console.log\n"
 	  "(console.log: the latest) and is judged: clean, warn, bug, oops, panic,\n"
-	  "hang (timeout, default from the YAML) or no-init. The result is\n"
+	  "hang (timeout, default from the YAML) or no-init. With boot.runner: ssh in\n"
+	  "the YAML the kernel goes to a test box instead: copied with scp, booted by\n"
+	  "kexec (or the box's boot loader and the power-cycle command), the console\n"
+	  "read through the YAML's console command, the box power-cycled back. The result is\n"
 	  "<workload>.json; a stored one is reused for the same image, initramfs and\n"
 	  "settings unless --force. Exit 0: clean and the workload succeeded; 8: any\n"
 	  "other verdict; 9: the workload failed." },

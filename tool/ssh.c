@@ -24,6 +24,8 @@
 #define COMMAND_TIMEOUT 60.0
 #define COPY_TIMEOUT 600.0
 #define POWER_TIMEOUT 120.0
+/* A box's own OS boot after its power cycle: firmware, boot loader, services. */
+#define BOX_UP_TIMEOUT 300.0
 /* How often the console log is looked at, and how long it is kept after the end. */
 #define POLL_SECONDS 0.25
 #define GRACE_SECONDS 2.0
@@ -160,7 +162,7 @@ static int remote(const struct ssh_boot_opts *o, const char *cmd, double timeout
 	return ret;
 }
 
-/* Before anything is copied: the commands exist, the key is readable, the box answers and has kexec. */
+/* Before anything is copied: the commands exist, the key is readable, the box answers (and has kexec). */
 static int preflight(const struct ssh_boot_opts *o, struct ssh_boot_info *info)
 {
 	const struct strvec *cmds[] = { &o->box->power_cycle, &o->box->console };
@@ -191,7 +193,8 @@ static int preflight(const struct ssh_boot_opts *o, struct ssh_boot_info *info)
 	}
 	sb_adds(&cmd, REMOTE_PATH "uname -r && mkdir -p ");
 	sb_add_quoted(&cmd, o->box->dir);
-	sb_adds(&cmd, " && { command -v kexec >/dev/null || { echo 'no kexec: install kexec-tools'; exit 1; }; }");
+	if (o->box->kexec)
+		sb_adds(&cmd, " && { command -v kexec >/dev/null || { echo 'no kexec: install kexec-tools'; exit 1; }; }");
 	if (remote(o, cmd.buf, COMMAND_TIMEOUT, &out))
 		goto cleanup;
 	info->box_kernel = xstrndup(out.buf, strcspn(out.buf, "\r\n"));
@@ -248,7 +251,6 @@ static int kexec_load(const struct ssh_boot_opts *o, struct ssh_boot_info *info)
 	char *kernel = box_path(o, "bzImage"), *initrd = box_path(o, "initrd");
 	int ret;
 
-	info->cmdline = xasprintf("%s panic=-1 %s", o->box->append, o->append);
 	sb_adds(&cmd, REMOTE_PATH "kexec -l ");
 	sb_add_quoted(&cmd, kernel);
 	sb_adds(&cmd, " --initrd=");
@@ -296,11 +298,12 @@ static void stop_console(pid_t pid)
 		;
 }
 
+/* Left waitable (WNOWAIT): stop_console() reaps it either way. */
 static bool console_ended(pid_t pid)
 {
-	int status;
+	siginfo_t si = { 0 };
 
-	return waitpid(pid, &status, WNOHANG) == pid;
+	return !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == pid;
 }
 
 /* A console command that ended already (cannot connect, say) would leave the boot unseen. */
@@ -360,7 +363,6 @@ static void watch(const struct ssh_boot_opts *o, pid_t pid, struct boot_result *
 		}
 		if (closed) {
 			info->console_closed = !ended;
-			pid = 0;
 			break;
 		}
 		if (stop_at && now >= stop_at)
@@ -371,14 +373,13 @@ static void watch(const struct ssh_boot_opts *o, pid_t pid, struct boot_result *
 		}
 		usleep(POLL_SECONDS * 1e6);
 	}
-	if (pid)
-		stop_console(pid);
+	stop_console(pid);
 	r->total_seconds = run_now() - start;
 	sb_release(&text);
 }
 
-/* Power-cycles the box and waits (up to the boot timeout) for its ssh server. */
-static void power_cycle(const struct ssh_boot_opts *o, struct ssh_boot_info *info)
+/* The YAML's power-cycle command: NULL when it worked, else what went wrong. */
+static char *run_power_cycle(const struct ssh_boot_opts *o)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct run_opts ro = {
@@ -387,14 +388,37 @@ static void power_cycle(const struct ssh_boot_opts *o, struct ssh_boot_info *inf
 		.timeout = POWER_TIMEOUT,
 	};
 	struct run_result rr;
-	double start = run_now();
+	char *why = NULL, *line;
 
-	if (run_ok(&ro, &rr)) {
-		warning("the test box was not power-cycled: %s", sb_str(&out));
+	if (run(&ro, &rr)) {
+		why = xstrdup("it could not be started");
+	} else if (rr.timed_out) {
+		why = xasprintf("no end after %.0f s", POWER_TIMEOUT);
+	} else if (rr.status || rr.signal) {
+		line = last_line(sb_str(&out));
+		why = xasprintf("%s %d: %s", rr.signal ? "signal" : "exit status", rr.signal ? rr.signal : rr.status,
+				line);
+		free(line);
+	}
+	sb_release(&out);
+	return why;
+}
+
+/* Power-cycles the box and waits (up to BOX_UP_TIMEOUT) for its ssh server. */
+static void power_cycle(const struct ssh_boot_opts *o, struct ssh_boot_info *info)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct run_result rr;
+	double start = run_now();
+	char *why = run_power_cycle(o);
+
+	if (why) {
+		warning("the test box was not power-cycled (boot.ssh.power-cycle in '%s'): %s", o->file, why);
+		free(why);
 		goto cleanup;
 	}
 	/* Quietly: until the box is up, every try fails. */
-	while (run_now() - start < o->timeout) {
+	while (run_now() - start < BOX_UP_TIMEOUT) {
 		sb_reset(&out);
 		if (!ssh_run(o, "true", COMMAND_TIMEOUT, &out, &rr) && !rr.timed_out && !rr.status && !rr.signal) {
 			info->back = true;
@@ -404,14 +428,62 @@ static void power_cycle(const struct ssh_boot_opts *o, struct ssh_boot_info *inf
 		sleep(1);
 	}
 	if (!info->back)
-		warning("the test box did not answer ssh within %.0f s of its power cycle", o->timeout);
+		warning("the test box did not answer ssh within %.0f s of its power cycle", BOX_UP_TIMEOUT);
 cleanup:
 	sb_release(&out);
 }
 
+/* kexec -l, then kexec -e detached so that ssh returns before the box's network is gone. */
+static int start_kexec(const struct ssh_boot_opts *o, struct ssh_boot_info *info, pid_t console)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	/* kexec -l takes a round trip: a console command that cannot connect has ended by then. */
+	if (kexec_load(o, info) || console_failed(o, console))
+		return -1;
+	ret = remote(o, "sync; (sleep 1; " REMOTE_PATH "kexec -e) </dev/null >/dev/null 2>&1 &", COMMAND_TIMEOUT,
+		     &out);
+	sb_release(&out);
+	return ret;
+}
+
+/*
+ * Without kexec: dir/cmdline written, the YAML's install command run in
+ * dir (it tells the box's boot loader to boot dir's kernel next), and the
+ * power cycle boots it.
+ */
+static int start_installed(const struct ssh_boot_opts *o, struct ssh_boot_info *info, pid_t console)
+{
+	struct strbuf cmd = STRBUF_INIT, out = STRBUF_INIT;
+	char *why;
+	int ret = -1;
+
+	sb_adds(&cmd, REMOTE_PATH "cd ");
+	sb_add_quoted(&cmd, o->box->dir);
+	sb_adds(&cmd, " && printf '%s\\n' ");
+	sb_add_quoted(&cmd, info->cmdline);
+	sb_adds(&cmd, " >cmdline && sync && ");
+	sb_adds(&cmd, o->box->install);
+	if (remote(o, cmd.buf, COMMAND_TIMEOUT, &out) || console_failed(o, console))
+		goto cleanup;
+	why = run_power_cycle(o);
+	if (why) {
+		error_code(KB_EXIT_BOOT, "the test box was not power-cycled (boot.ssh.power-cycle in '%s'): %s",
+			   o->file, why);
+		free(why);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	sb_release(&cmd);
+	sb_release(&out);
+	return ret;
+}
+
 int ssh_boot(const struct ssh_boot_opts *o, struct boot_result *r, struct ssh_boot_info *info)
 {
-	struct strbuf out = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	double start;
 	pid_t pid;
 	int ret = -1;
@@ -425,20 +497,12 @@ int ssh_boot(const struct ssh_boot_opts *o, struct boot_result *r, struct ssh_bo
 	if (copy(o, o->kernel, "bzImage") || copy(o, o->initrd, "initrd"))
 		goto cleanup;
 	info->copy_seconds = run_now() - start;
-	/* The console is watched before the kexec, so the test kernel's first lines are in it. */
+	info->cmdline = xasprintf("%s panic=-1 %s", o->box->append, o->append);
+	/* The console is watched before the boot, so the test kernel's first lines are in it. */
 	pid = start_console(o);
 	if (pid < 0)
 		goto cleanup;
-	if (kexec_load(o, info)) {
-		stop_console(pid);
-		goto cleanup;
-	}
-	/* kexec -l took a round trip: a console command that cannot connect has ended by now. */
-	if (console_failed(o, pid))
-		goto cleanup;
-	/* The sleep lets ssh return before the box's network is gone. */
-	if (remote(o, "sync; (sleep 1; " REMOTE_PATH "kexec -e) </dev/null >/dev/null 2>&1 &", COMMAND_TIMEOUT,
-		   &out)) {
+	if (o->box->kexec ? start_kexec(o, info, pid) : start_installed(o, info, pid)) {
 		stop_console(pid);
 		goto cleanup;
 	}
@@ -451,7 +515,6 @@ int ssh_boot(const struct ssh_boot_opts *o, struct boot_result *r, struct ssh_bo
 	r->verdict = boot_verdict(r);
 	ret = 0;
 cleanup:
-	sb_release(&out);
 	sb_release(&text);
 	return ret;
 }

@@ -81,6 +81,7 @@ static int check_ssh_min(const struct kernel_desc *k)
 	CHECK_STR(b->console.v[1], "box1");
 	CHECK_STR(b->dir, "/tmp/kbackport");
 	CHECK_STR(b->append, "console=ttyS0,115200");
+	CHECK(b->kexec && !b->install);
 	return 0;
 }
 
@@ -97,6 +98,13 @@ static int check_ssh_full(const struct kernel_desc *k)
 	CHECK_STR(b->console.v[0], "ipmitool");
 	CHECK_STR(b->dir, "/var/tmp/kb");
 	CHECK_STR(b->append, "console=ttyS1,115200 earlyprintk=serial");
+	return 0;
+}
+
+static int check_ssh_install(const struct kernel_desc *k)
+{
+	CHECK(!k->ssh.kexec);
+	CHECK_STR(k->ssh.install, "grub-reboot kbackport");
 	return 0;
 }
 
@@ -377,8 +385,12 @@ static const struct unit_case cases[] = {
 	BADROW("ssh port out of range", SSH_MIN "    port: 70000\n",
 	       "invalid value '70000' for 'boot.ssh.port' (expected 1 to 65535)"),
 	BADROW("ssh port not a number", SSH_MIN "    port: ssh\n", "invalid value 'ssh' for 'boot.ssh.port'"),
-	BADROW("kexec false", SSH_MIN "    kexec: false\n",
-	       "'boot.ssh.kexec: false' is not supported (the ssh runner boots by kexec)"),
+	ROW("ssh without kexec, install given", "debian-6.12.yaml",
+	    SSH_MIN "    kexec: false\n    install: grub-reboot kbackport\n", 0, NULL, check_ssh_install),
+	BADROW("kexec false without install", SSH_MIN "    kexec: false\n",
+	       "missing required key 'boot.ssh.install' (boot.ssh.kexec is false)"),
+	BADROW("install with kexec", SSH_MIN "    install: grub-reboot kbackport\n",
+	       "'boot.ssh.install' is for 'kexec: false' only"),
 	BADROW("kexec not a boolean", SSH_MIN "    kexec: maybe\n", "expected true or false for 'boot.ssh.kexec'"),
 	BADROW("ssh dir relative", SSH_MIN "    dir: tmp/kb\n",
 	       "expected an absolute path for 'boot.ssh.dir', not 'tmp/kb'"),
