@@ -19,6 +19,8 @@ DEB_PKGS  += coccinelle
 DEB_PKGS  += chromium
 # LAVA jobs (validation, lava-run, REST submission) and the ssh test box
 DEB_PKGS  += libcurl4-openssl-dev lava-dispatcher dropbear-bin openssh-client
+# the ssh test box's stand-in: Debian's own kernel, kexec, sftp for scp
+DEB_PKGS  += kexec-tools openssh-sftp-server linux-image-amd64
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g

@@ -11,7 +11,7 @@
 #
 # Builds (under /tmp/kb-build.lock) only what is not built yet; each dio boot
 # takes 2-3 minutes under TCG. The runs' results are kept as
-# work/results/bench-dio/<tree>-<variant>.json (a later boot of the same image
+# work/bench/dio/<tree>-<variant>.json (a later boot of the same image
 # replaces work/results/<tree>/<variant>/dio.json). Exit 1 when a run gave no usable result;
 # a missed goal is printed, not an exit status: it is a measurement.
 set -u
@@ -23,7 +23,7 @@ SERIES=ext4-dio-shared-lock
 W=${KBACKPORT_WORK:-work}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-keep=$W/results/bench-dio
+keep=$W/bench/dio
 mkdir -p "$keep" || exit 1
 
 # quiet COMMAND...: its output only when it fails.

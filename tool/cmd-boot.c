@@ -328,14 +328,19 @@ static int boot(struct boot *b)
 {
 	struct boot_result r = { 0 };
 	char *prefix = xasprintf("%s %s", b->k.name, b->variant), *cpio = NULL, *key = NULL;
-	char *json_path = NULL, *console = NULL;
+	char *json_path = NULL, *console = NULL, *lock = NULL;
 	json_t *stored = NULL, *obj = NULL;
 	const char *image;
 	bool cached;
-	int ret = -1;
+	int ret = -1, lock_fd = -1;
 
 	b->dir = results_dir(b->k.name, b->variant);
-	if (!b->dir || load_build(b))
+	if (!b->dir)
+		goto cleanup;
+	/* two boots of one variant would share its scratch disk and result files */
+	lock = xasprintf("%s/boot.lock", b->dir);
+	lock_fd = lock_file(lock);
+	if (lock_fd < 0 || load_build(b))
 		goto cleanup;
 	image = build_str(b, "image");
 	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));
@@ -379,6 +384,9 @@ cleanup:
 	free(key);
 	free(json_path);
 	free(console);
+	free(lock);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return ret;
 }
 

@@ -305,15 +305,6 @@ static char *last_line(const char *log)
 
 /* ---- running steps ---------------------------------------------------------------- */
 
-static int take_lock(const char *path)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0 || flock(fd, LOCK_EX) < 0)
-		return error("cannot lock '%s': %s", path, strerror(errno));
-	return fd;
-}
-
 /* The child: the step's command to its end, its status as ours. */
 static void worker(const struct matrix_opts *o, struct step *s)
 {
@@ -326,7 +317,7 @@ static void worker(const struct matrix_opts *o, struct step *s)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
 		_exit(128 + SIGTERM);
-	if (o->build_lock && s->def->stage == RS_BUILD && take_lock(o->build_lock) < 0)
+	if (o->build_lock && s->def->stage == RS_BUILD && lock_file(o->build_lock) < 0)
 		_exit(KB_EXIT_FAIL);
 	if (run(&ro, &rr))
 		_exit(127);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -381,4 +382,22 @@ const char *work_dir(void)
 	const char *w = getenv("KBACKPORT_WORK");
 
 	return w && *w ? w : "work";
+}
+
+int lock_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return error("cannot lock '%s': %s", path, strerror(errno));
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	if (errno == EWOULDBLOCK) {
+		fprintf(stderr, "waiting for '%s', held by another kbackport\n", path);
+		if (!flock(fd, LOCK_EX))
+			return fd;
+	}
+	error("cannot lock '%s': %s", path, strerror(errno));
+	close(fd);
+	return -1;
 }

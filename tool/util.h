@@ -84,6 +84,13 @@ bool ends_with(const char *s, const char *suffix);
 char *trim_dup(const char *s, size_t len);
 void rtrim(char *s);
 
+/*
+ * An exclusive flock on path (created), held until the process exits or the
+ * returned descriptor is closed; says on stderr when it has to wait for
+ * another holder. -1 (reported) on failure.
+ */
+int lock_file(const char *path);
+
 /* The work directory: $KBACKPORT_WORK or ./work. */
 const char *work_dir(void);
 
