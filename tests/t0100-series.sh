@@ -107,12 +107,16 @@ check "series lacking patches 3/8 and 4/8: exit 5" bad_input 5 "$T/no-4.txt" --s
 check "mail flattened to one line: exit 4" bad_input 4 "$T/flat.txt"
 
 commands() {
-	"$KB" --help | grep -q "^   series " &&
-	"$KB" --help | grep -q "matrix .*not implemented yet" &&
+	"$KB" --help >"$T/help" &&
+	for c in series kernels port export build boot cocci matrix report lava; do
+		grep -q "^   $c " "$T/help" || { echo "--help lacks $c"; return 1; }
+	done &&
+	! grep -q "not implemented" "$T/help" &&
 	"$KB" help series | grep -q "series import" &&
-	expect_exit 2 "$KB" matrix &&
+	"$KB" matrix --help | grep -q "^usage: kbackport matrix" &&
+	expect_exit 2 "$KB" matrix --frobnicate &&
 	expect_exit 2 "$KB" frobnicate
 }
-check "command table: --help, help <cmd>, not-implemented commands exit 2" commands
+check "command table: --help lists every command, help <cmd>, unknown ones exit 2" commands
 
 done_testing

@@ -117,33 +117,6 @@ static char *boot_key(const struct boot *b)
 	return key;
 }
 
-/* Whether the workload did what it was asked: "done", or what went wrong. */
-static const char *workload_status(const struct boot_result *r)
-{
-	const struct console_report *c = &r->console;
-
-	if (!c->workload_started)
-		return "not-run";
-	if (!c->workload_ended)
-		return "unfinished";
-	if (c->workload_exit)
-		return "failed";
-	if (c->result_error)
-		return "bad-result";
-	return "done";
-}
-
-static json_t *findings_json(const struct console_report *c)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < c->nfindings; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}", "kind", c->findings[i].kind,
-						   "verdict", verdict_name(c->findings[i].verdict),
-						   "line", (int)c->findings[i].lineno, "text", c->findings[i].line));
-	return a;
-}
-
 static json_t *seconds_json(double s)
 {
 	return s < 0 ? json_null() : json_real(s);
@@ -167,7 +140,7 @@ static json_t *boot_json(const struct boot *b, const char *key, const char *cons
 			 const struct boot_result *r)
 {
 	const struct console_report *c = &r->console;
-	bool problem = r->verdict != V_CLEAN || strcmp(workload_status(r), "done");
+	bool problem = r->verdict != V_CLEAN || strcmp(console_workload_status(&r->console), "done");
 	json_t *obj;
 
 	obj = json_pack("{s:s, s:s, s:O, s:O, s:O, s:s, s:s, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
@@ -185,11 +158,11 @@ static json_t *boot_json(const struct boot *b, const char *key, const char *cons
 			 "boot", "init_seconds", seconds_json(r->init_seconds),
 			 "workload_seconds", seconds_json(r->workload_seconds), "total_seconds", r->total_seconds,
 			 "guest_uptime_at_init", seconds_json(c->guest_uptime_at_init),
-			 "workload_status", workload_status(r),
+			 "workload_status", console_workload_status(&r->console),
 			 "workload_exit", c->workload_ended ? json_integer(c->workload_exit) : json_null(),
 			 "result", c->result ? c->result : json_null(),
 			 "result_error", results_str(c->result_error),
-			 "findings", findings_json(c),
+			 "findings", console_findings_json(c),
 			 "console", console,
 			 "console_tail", problem ? results_strv(&c->tail) : json_null());
 	json_object_set_new(obj, "runner", json_string(b->ssh ? "ssh" : "qemu"));
@@ -236,7 +209,7 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 			 const char *console, const char *json_path)
 {
 	const struct console_report *c = &r->console;
-	const char *status = workload_status(r);
+	const char *status = console_workload_status(&r->console);
 
 	if (r->init_seconds >= 0)
 		printf("%s: init after %.1f s (guest uptime %.1f s), workload started after %.1f s\n", prefix,
@@ -372,7 +345,7 @@ static int boot(struct boot *b)
 	if (results_write(json_path, obj))
 		goto cleanup;
 	print_result(b, prefix, &r, console, json_path);
-	ret = exit_code(verdict_name(r.verdict), workload_status(&r));
+	ret = exit_code(verdict_name(r.verdict), console_workload_status(&r.console));
 cleanup:
 	if (ret < 0)
 		ret = kb_errcode ? kb_errcode : KB_EXIT_BOOT;

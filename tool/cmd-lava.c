@@ -147,43 +147,6 @@ static int write_job(struct lava_cmd *c)
 
 /* ---- LAVA's answer into our result ---------------------------------------------- */
 
-static const char *workload_status(const struct console_report *r)
-{
-	if (!r->workload_started)
-		return "not-run";
-	if (!r->workload_ended)
-		return "unfinished";
-	if (r->workload_exit)
-		return "failed";
-	return r->result_error ? "bad-result" : "done";
-}
-
-/* As kbackport boot judges a console; a job LAVA killed at its timeout is a hang. */
-static enum verdict judge(const struct console_report *r, bool timed_out)
-{
-	enum verdict v = V_CLEAN;
-
-	for (size_t i = 0; i < r->nfindings; i++)
-		if (r->findings[i].verdict > v)
-			v = r->findings[i].verdict;
-	if (timed_out && v < V_HANG)
-		v = V_HANG;
-	if (!r->reached_init && v < V_NO_INIT)
-		v = V_NO_INIT;
-	return v;
-}
-
-static json_t *findings_json(const struct console_report *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < r->nfindings; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}", "kind", r->findings[i].kind,
-						   "verdict", verdict_name(r->findings[i].verdict),
-						   "line", (int)r->findings[i].lineno, "text", r->findings[i].line));
-	return a;
-}
-
 struct lava_source {
 	const char *where;	/* "lava-run" or the server URL */
 	long job_id;
@@ -200,7 +163,7 @@ static bool lava_timed_out(const struct lava_log *log)
 static json_t *result_json(const struct lava_cmd *c, const struct lava_source *s, const struct lava_log *log,
 			   const struct console_report *r, enum verdict v, const char *console)
 {
-	bool problem = v != V_CLEAN || strcmp(workload_status(r), "done");
+	bool problem = v != V_CLEAN || strcmp(console_workload_status(r), "done");
 
 	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:s, s:o, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
 			 "s:s, s:s, s:b, s:o, s:o, s:s, s:o, s:O, s:o, s:o, s:s, s:o, "
@@ -217,11 +180,11 @@ static json_t *result_json(const struct lava_cmd *c, const struct lava_source *s
 			 "kernel_args", c->append,
 			 "verdict", verdict_name(v), "timed_out", s->timed_out || lava_timed_out(log),
 			 "qemu_exit", json_null(), "boot", json_null(),
-			 "workload_status", workload_status(r),
+			 "workload_status", console_workload_status(r),
 			 "workload_exit", r->workload_ended ? json_integer(r->workload_exit) : json_null(),
 			 "result", r->result ? r->result : json_null(),
 			 "result_error", results_str(r->result_error),
-			 "findings", findings_json(r), "console", console,
+			 "findings", console_findings_json(r), "console", console,
 			 "console_tail", problem ? results_strv(&r->tail) : json_null(),
 			 "lava", "where", s->where, "job_id", (json_int_t)s->job_id,
 			 "job_result", results_str(log->job_result), "lab", c->lab.name,
@@ -266,7 +229,7 @@ static int import_log(struct lava_cmd *c, const struct lava_source *s, const cha
 	if (write_file_atomic(console, log.console.buf, log.console.len))
 		goto out;
 	console_parse(log.console.buf, &r);
-	v = judge(&r, s->timed_out || lava_timed_out(&log));
+	v = console_verdict(&r, s->timed_out || lava_timed_out(&log));
 	obj = result_json(c, s, &log, &r, v, console);
 	if (results_write(json_path, obj))
 		goto out;
@@ -276,9 +239,9 @@ static int import_log(struct lava_cmd *c, const struct lava_source *s, const cha
 	for (size_t i = 0; i < r.nfindings; i++)
 		printf("    %s:%zu: [%s] %s\n", path_basename(console), r.findings[i].lineno, r.findings[i].kind,
 		       r.findings[i].line);
-	printf("%s: workload %s: %s\n", c->prefix, c->w.name, workload_status(&r));
+	printf("%s: workload %s: %s\n", c->prefix, c->w.name, console_workload_status(&r));
 	printf("%s: verdict: %s (%s)\n", c->prefix, verdict_name(v), json_path);
-	ret = exit_code(v, workload_status(&r), &log);
+	ret = exit_code(v, console_workload_status(&r), &log);
 out:
 	console_report_free(&r);
 	lava_log_free(&log);

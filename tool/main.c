@@ -149,8 +149,7 @@ static void print_help(FILE *f)
 {
 	fprintf(f, "usage: kbackport <command> [<args>]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "   %-9s %s%s\n", commands[i].name, commands[i].summary,
-			commands[i].fn ? "" : " (not implemented yet)");
+		fprintf(f, "   %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'kbackport help <command>' shows the usage of one command.\n");
 }
 
@@ -197,10 +196,6 @@ int main(int argc, char **argv)
 	if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 		printf("usage: %s\n", c->usage);
 		return 0;
-	}
-	if (!c->fn) {
-		error("'%s' is not implemented yet", c->name);
-		return KB_EXIT_USAGE;
 	}
 	return c->fn(argc - 1, argv + 1);
 }

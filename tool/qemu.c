@@ -412,18 +412,45 @@ static void qemu_argv(const struct qemu_opts *o, struct strvec *argv)
 	}
 }
 
-enum verdict boot_verdict(const struct boot_result *r)
+enum verdict console_verdict(const struct console_report *c, bool timed_out)
 {
 	enum verdict v = V_CLEAN;
 
-	for (size_t i = 0; i < r->console.nfindings; i++)
-		if (r->console.findings[i].verdict > v)
-			v = r->console.findings[i].verdict;
-	if (r->timed_out && v < V_HANG)
+	for (size_t i = 0; i < c->nfindings; i++)
+		if (c->findings[i].verdict > v)
+			v = c->findings[i].verdict;
+	if (timed_out && v < V_HANG)
 		v = V_HANG;
-	if (!r->console.reached_init && v < V_NO_INIT)
+	if (!c->reached_init && v < V_NO_INIT)
 		v = V_NO_INIT;
 	return v;
+}
+
+enum verdict boot_verdict(const struct boot_result *r)
+{
+	return console_verdict(&r->console, r->timed_out);
+}
+
+const char *console_workload_status(const struct console_report *c)
+{
+	if (!c->workload_started)
+		return "not-run";
+	if (!c->workload_ended)
+		return "unfinished";
+	if (c->workload_exit)
+		return "failed";
+	return c->result_error ? "bad-result" : "done";
+}
+
+json_t *console_findings_json(const struct console_report *c)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < c->nfindings; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}", "kind", c->findings[i].kind,
+						   "verdict", verdict_name(c->findings[i].verdict),
+						   "line", (int)c->findings[i].lineno, "text", c->findings[i].line));
+	return a;
 }
 
 int qemu_boot(const struct qemu_opts *o, struct boot_result *r)

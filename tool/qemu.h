@@ -82,7 +82,14 @@ struct boot_result {
 };
 
 /* The worst of the console's findings, the timeout and whether init ran. */
+enum verdict console_verdict(const struct console_report *c, bool timed_out);
 enum verdict boot_verdict(const struct boot_result *r);
+
+/* Whether the workload did what it was asked: "done", or what went wrong. */
+const char *console_workload_status(const struct console_report *c);
+
+/* The console's findings as the result JSON's "findings" array. */
+json_t *console_findings_json(const struct console_report *c);
 
 /*
  * Boots, with QEMU killed at the timeout. Returns 0 when QEMU ran (the

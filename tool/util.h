@@ -10,7 +10,7 @@
 enum kb_exit {
 	KB_OK = 0,
 	KB_EXIT_FAIL = 1,	/* a step ran and failed */
-	KB_EXIT_USAGE = 2,	/* bad command line, or not implemented yet */
+	KB_EXIT_USAGE = 2,	/* bad command line */
 	KB_EXIT_NOINPUT = 3,	/* an input file is missing or unreadable */
 	KB_EXIT_BADINPUT = 4,	/* an input exists but its content is invalid */
 	KB_EXIT_INCOMPLETE = 5,	/* a series lacks a patch */
