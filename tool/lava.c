@@ -20,6 +20,7 @@
 
 #include "kernel.h"
 #include "run.h"
+#include "yamlio.h"
 
 /* ---- lab profiles ------------------------------------------------------------ */
 
@@ -263,89 +264,23 @@ void lava_lab_free(struct lava_lab *lab)
 
 /* ---- the job definition ----------------------------------------------------- */
 
-/* An event emitter into a buffer; the first failure sticks. */
-struct yout {
-	yaml_emitter_t em;
-	struct strbuf text;
-	bool failed;
-};
-
-static int yout_sink(void *data, unsigned char *buf, size_t size)
-{
-	sb_add(data, buf, size);
-	return 1;
-}
-
-static void yo_event(struct yout *y, yaml_event_t *ev)
-{
-	if (!y->failed && !yaml_emitter_emit(&y->em, ev))
-		y->failed = true;
-}
-
-static void yo_scalar(struct yout *y, const char *s)
-{
-	yaml_event_t ev;
-
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, strlen(s), 1, 1, YAML_ANY_SCALAR_STYLE);
-	yo_event(y, &ev);
-}
-
-/* A number: plain, so YAML reads it back as an int. */
-static void yo_int(struct yout *y, long v)
-{
-	char buf[32];
-	yaml_event_t ev;
-
-	snprintf(buf, sizeof(buf), "%ld", v);
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)buf, strlen(buf), 1, 0, YAML_PLAIN_SCALAR_STYLE);
-	yo_event(y, &ev);
-}
-
-static void yo_open(struct yout *y, bool seq)
-{
-	yaml_event_t ev;
-
-	if (seq)
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-	else
-		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-	yo_event(y, &ev);
-}
-
-static void yo_close(struct yout *y, bool seq)
-{
-	yaml_event_t ev;
-
-	if (seq)
-		yaml_sequence_end_event_initialize(&ev);
-	else
-		yaml_mapping_end_event_initialize(&ev);
-	yo_event(y, &ev);
-}
-
-static void yo_kv(struct yout *y, const char *key, const char *value)
-{
-	yo_scalar(y, key);
-	yo_scalar(y, value);
-}
-
 /* key: {minutes: N} */
-static void yo_minutes(struct yout *y, const char *key, int minutes)
+static void out_minutes(struct yaml_out *y, const char *key, int minutes)
 {
-	yo_scalar(y, key);
-	yo_open(y, false);
-	yo_scalar(y, "minutes");
-	yo_int(y, minutes);
-	yo_close(y, false);
+	yaml_out_str(y, key);
+	yaml_out_map(y, true);
+	yaml_out_str(y, "minutes");
+	yaml_out_int(y, minutes);
+	yaml_out_map(y, false);
 }
 
-static void yo_strv(struct yout *y, const char *key, const struct strvec *sv)
+static void out_strv(struct yaml_out *y, const char *key, const struct strvec *sv)
 {
-	yo_scalar(y, key);
-	yo_open(y, true);
+	yaml_out_str(y, key);
+	yaml_out_seq(y, true);
 	for (size_t i = 0; i < sv->n; i++)
-		yo_scalar(y, sv->v[i]);
-	yo_close(y, true);
+		yaml_out_str(y, sv->v[i]);
+	yaml_out_seq(y, false);
 }
 
 static bool is_qemu(const struct lava_lab *lab)
@@ -354,82 +289,82 @@ static bool is_qemu(const struct lava_lab *lab)
 }
 
 /* qemu: the images are QEMU arguments; {label} becomes the downloaded file. */
-static void job_images(struct yout *y, const struct lava_job *j)
+static void job_images(struct yaml_out *y, const struct lava_job *j)
 {
 	char *kernel_arg = xasprintf("-kernel {kernel} -append \"%s\"", j->append);
 
-	yo_scalar(y, "images");
-	yo_open(y, false);
-	yo_scalar(y, "kernel");
-	yo_open(y, false);
-	yo_kv(y, "image_arg", kernel_arg);
-	yo_kv(y, "url", j->kernel_url);
-	yo_close(y, false);
-	yo_scalar(y, "ramdisk");
-	yo_open(y, false);
-	yo_kv(y, "image_arg", "-initrd {ramdisk}");
-	yo_kv(y, "url", j->ramdisk_url);
-	yo_close(y, false);
+	yaml_out_str(y, "images");
+	yaml_out_map(y, true);
+	yaml_out_str(y, "kernel");
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "image_arg", kernel_arg);
+	yaml_out_kv(y, "url", j->kernel_url);
+	yaml_out_map(y, false);
+	yaml_out_str(y, "ramdisk");
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "image_arg", "-initrd {ramdisk}");
+	yaml_out_kv(y, "url", j->ramdisk_url);
+	yaml_out_map(y, false);
 	if (j->scratch_url) {
-		yo_scalar(y, "scratch");
-		yo_open(y, false);
-		yo_kv(y, "image_arg", "-drive format=raw,file={scratch},if=virtio,cache=unsafe");
-		yo_kv(y, "url", j->scratch_url);
-		yo_close(y, false);
+		yaml_out_str(y, "scratch");
+		yaml_out_map(y, true);
+		yaml_out_kv(y, "image_arg", "-drive format=raw,file={scratch},if=virtio,cache=unsafe");
+		yaml_out_kv(y, "url", j->scratch_url);
+		yaml_out_map(y, false);
 	}
-	yo_close(y, false);
+	yaml_out_map(y, false);
 	free(kernel_arg);
 }
 
-static void job_url(struct yout *y, const char *key, const char *url)
+static void job_url(struct yaml_out *y, const char *key, const char *url)
 {
-	yo_scalar(y, key);
-	yo_open(y, false);
-	yo_kv(y, "url", url);
-	yo_close(y, false);
+	yaml_out_str(y, key);
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "url", url);
+	yaml_out_map(y, false);
 }
 
-static void job_deploy(struct yout *y, const struct lava_job *j)
+static void job_deploy(struct yaml_out *y, const struct lava_job *j)
 {
-	yo_open(y, false);
-	yo_scalar(y, "deploy");
-	yo_open(y, false);
-	yo_kv(y, "to", j->lab->deploy_to);
+	yaml_out_map(y, true);
+	yaml_out_str(y, "deploy");
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "to", j->lab->deploy_to);
 	/* "oe": a plain POSIX shell, no package manager, which is what busybox gives. */
-	yo_kv(y, "os", "oe");
-	yo_minutes(y, "timeout", j->lab->deploy_minutes);
+	yaml_out_kv(y, "os", "oe");
+	out_minutes(y, "timeout", j->lab->deploy_minutes);
 	if (is_qemu(j->lab)) {
 		job_images(y, j);
 	} else {
 		job_url(y, "kernel", j->kernel_url);
 		job_url(y, "ramdisk", j->ramdisk_url);
 	}
-	yo_close(y, false);
-	yo_close(y, false);
+	yaml_out_map(y, false);
+	yaml_out_map(y, false);
 }
 
-static void job_boot(struct yout *y, const struct lava_job *j)
+static void job_boot(struct yaml_out *y, const struct lava_job *j)
 {
 	struct strvec prompts = STRVEC_INIT;
 
 	sv_push(&prompts, j->lab->prompt);
-	yo_open(y, false);
-	yo_scalar(y, "boot");
-	yo_open(y, false);
-	yo_kv(y, "method", j->lab->boot_method);
+	yaml_out_map(y, true);
+	yaml_out_str(y, "boot");
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "method", j->lab->boot_method);
 	if (is_qemu(j->lab))
-		yo_kv(y, "media", "tmpfs");
+		yaml_out_kv(y, "media", "tmpfs");
 	else
-		yo_kv(y, "commands", "ramdisk");	/* the device type's commands for kernel + ramdisk */
-	yo_minutes(y, "timeout", j->lab->boot_minutes);
-	yo_strv(y, "prompts", &prompts);
-	yo_close(y, false);
-	yo_close(y, false);
+		yaml_out_kv(y, "commands", "ramdisk");	/* the device type's commands for kernel + ramdisk */
+	out_minutes(y, "timeout", j->lab->boot_minutes);
+	out_strv(y, "prompts", &prompts);
+	yaml_out_map(y, false);
+	yaml_out_map(y, false);
 	sv_release(&prompts);
 }
 
 /* An inline test definition: init runs the workload and calls lava-test-case per case. */
-static void job_test(struct yout *y, const struct lava_job *j)
+static void job_test(struct yaml_out *y, const struct lava_job *j)
 {
 	char *name = xasprintf("kbackport-%s", j->workload), *path = xasprintf("inline/%s.yaml", name);
 	char *step = xasprintf("/init --lava-run %s", j->workload);
@@ -437,33 +372,33 @@ static void job_test(struct yout *y, const struct lava_job *j)
 	struct strvec steps = STRVEC_INIT;
 
 	sv_push(&steps, step);
-	yo_open(y, false);
-	yo_scalar(y, "test");
-	yo_open(y, false);
-	yo_minutes(y, "timeout", j->lab->test_minutes);
-	yo_scalar(y, "definitions");
-	yo_open(y, true);
-	yo_open(y, false);
-	yo_kv(y, "from", "inline");
-	yo_kv(y, "name", name);
-	yo_kv(y, "path", path);
-	yo_scalar(y, "repository");
-	yo_open(y, false);
-	yo_scalar(y, "metadata");
-	yo_open(y, false);
-	yo_kv(y, "format", "Lava-Test Test Definition 1.0");
-	yo_kv(y, "name", name);
-	yo_kv(y, "description", what);
-	yo_close(y, false);
-	yo_scalar(y, "run");
-	yo_open(y, false);
-	yo_strv(y, "steps", &steps);
-	yo_close(y, false);
-	yo_close(y, false);
-	yo_close(y, false);
-	yo_close(y, true);
-	yo_close(y, false);
-	yo_close(y, false);
+	yaml_out_map(y, true);
+	yaml_out_str(y, "test");
+	yaml_out_map(y, true);
+	out_minutes(y, "timeout", j->lab->test_minutes);
+	yaml_out_str(y, "definitions");
+	yaml_out_seq(y, true);
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "from", "inline");
+	yaml_out_kv(y, "name", name);
+	yaml_out_kv(y, "path", path);
+	yaml_out_str(y, "repository");
+	yaml_out_map(y, true);
+	yaml_out_str(y, "metadata");
+	yaml_out_map(y, true);
+	yaml_out_kv(y, "format", "Lava-Test Test Definition 1.0");
+	yaml_out_kv(y, "name", name);
+	yaml_out_kv(y, "description", what);
+	yaml_out_map(y, false);
+	yaml_out_str(y, "run");
+	yaml_out_map(y, true);
+	out_strv(y, "steps", &steps);
+	yaml_out_map(y, false);
+	yaml_out_map(y, false);
+	yaml_out_map(y, false);
+	yaml_out_seq(y, false);
+	yaml_out_map(y, false);
+	yaml_out_map(y, false);
 	sv_release(&steps);
 	free(name);
 	free(path);
@@ -471,64 +406,51 @@ static void job_test(struct yout *y, const struct lava_job *j)
 	free(what);
 }
 
-static void job_header(struct yout *y, const struct lava_job *j)
+static void job_header(struct yaml_out *y, const struct lava_job *j)
 {
 	const struct lava_lab *lab = j->lab;
 
-	yo_kv(y, "device_type", lab->device_type);
-	yo_kv(y, "job_name", j->name);
-	yo_scalar(y, "timeouts");
-	yo_open(y, false);
-	yo_minutes(y, "job", lab->job_minutes);
-	yo_minutes(y, "action", lab->test_minutes);
-	yo_minutes(y, "connection", 2);
-	yo_close(y, false);
-	yo_kv(y, "priority", lab->priority);
-	yo_kv(y, "visibility", lab->visibility);
+	yaml_out_kv(y, "device_type", lab->device_type);
+	yaml_out_kv(y, "job_name", j->name);
+	yaml_out_str(y, "timeouts");
+	yaml_out_map(y, true);
+	out_minutes(y, "job", lab->job_minutes);
+	out_minutes(y, "action", lab->test_minutes);
+	out_minutes(y, "connection", 2);
+	yaml_out_map(y, false);
+	yaml_out_kv(y, "priority", lab->priority);
+	yaml_out_kv(y, "visibility", lab->visibility);
 	if (lab->tags.n)
-		yo_strv(y, "tags", &lab->tags);
-	yo_scalar(y, "context");
-	yo_open(y, false);
+		out_strv(y, "tags", &lab->tags);
+	yaml_out_str(y, "context");
+	yaml_out_map(y, true);
 	if (is_qemu(lab))
-		yo_kv(y, "arch", "amd64");
+		yaml_out_kv(y, "arch", "amd64");
 	else	/* bootloaders take the kernel arguments from here */
-		yo_kv(y, "extra_kernel_args", j->append);
-	yo_close(y, false);
+		yaml_out_kv(y, "extra_kernel_args", j->append);
+	yaml_out_map(y, false);
 }
 
 char *lava_job_yaml(const struct lava_job *j)
 {
-	struct yout y = { .text = STRBUF_INIT };
-	yaml_event_t ev;
+	struct yaml_out y;
+	const char *problem;
+	char *text;
 
-	yaml_emitter_initialize(&y.em);
-	yaml_emitter_set_output(&y.em, yout_sink, &y.text);
-	yaml_emitter_set_unicode(&y.em, 1);
-	yaml_emitter_set_width(&y.em, -1);
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	yo_event(&y, &ev);
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-	yo_event(&y, &ev);
-	yo_open(&y, false);
+	yaml_out_begin(&y, NULL);
+	yaml_out_map(&y, true);
 	job_header(&y, j);
-	yo_scalar(&y, "actions");
-	yo_open(&y, true);
+	yaml_out_str(&y, "actions");
+	yaml_out_seq(&y, true);
 	job_deploy(&y, j);
 	job_boot(&y, j);
 	job_test(&y, j);
-	yo_close(&y, true);
-	yo_close(&y, false);
-	yaml_document_end_event_initialize(&ev, 1);
-	yo_event(&y, &ev);
-	yaml_stream_end_event_initialize(&ev);
-	yo_event(&y, &ev);
-	yaml_emitter_delete(&y.em);
-	if (y.failed) {
-		sb_release(&y.text);
+	yaml_out_seq(&y, false);
+	yaml_out_map(&y, false);
+	text = yaml_out_end(&y, &problem);
+	if (!text)
 		error("cannot write the LAVA job as YAML");
-		return NULL;
-	}
-	return sb_detach(&y.text);
+	return text;
 }
 
 /* ---- LAVA's Python: schema and templates ------------------------------------ */
@@ -689,22 +611,9 @@ out:
 
 /* ---- the dispatcher's log --------------------------------------------------------- */
 
-static yaml_node_t *ymap_get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		const char *k = yscalar(yaml_document_get_node(d, p->key));
-
-		if (k && !strcmp(k, key))
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
-
 static char *ymap_str(yaml_document_t *d, yaml_node_t *map, const char *key)
 {
-	const char *s = yscalar(ymap_get(d, map, key));
+	const char *s = yscalar(yaml_map_get(d, map, key));
 
 	return s ? xstrdup(s) : NULL;
 }
@@ -759,8 +668,8 @@ static void parse_record(struct lava_log *log, const char *line, size_t len)
 		return;
 	}
 	root = yaml_document_get_root_node(&doc);
-	lvl = yscalar(ymap_get(&doc, root, "lvl"));
-	msg = ymap_get(&doc, root, "msg");
+	lvl = yscalar(yaml_map_get(&doc, root, "lvl"));
+	msg = yaml_map_get(&doc, root, "msg");
 	if (lvl && msg && !strcmp(lvl, "target") && yscalar(msg))
 		add_target_line(&log->console, yscalar(msg));
 	else if (lvl && msg && !strcmp(lvl, "target"))

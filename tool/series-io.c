@@ -15,6 +15,7 @@
 
 #include "mbox.h"
 #include "series.h"
+#include "yamlio.h"
 
 static char *iso_date(long long when)
 {
@@ -47,80 +48,17 @@ static long long parse_iso_date(const char *s)
 
 /* ---- YAML writer ---- */
 
-struct yw {
-	yaml_emitter_t em;
-	struct strbuf out;
-	int failed;
-};
-
-static int yw_sink(void *data, unsigned char *buf, size_t size)
+static void yw_kint(struct yaml_out *w, const char *key, long long v)
 {
-	sb_add(data, buf, size);
-	return 1;
+	yaml_out_str(w, key);
+	yaml_out_int(w, v);
 }
 
-static void yw_emit(struct yw *w, yaml_event_t *ev)
-{
-	if (!w->failed && !yaml_emitter_emit(&w->em, ev))
-		w->failed = 1;
-}
-
-static void yw_str(struct yw *w, const char *s)
-{
-	yaml_event_t ev;
-	char *clean = utf8_sanitize(s ? s : "");
-	yaml_scalar_style_t style = strchr(clean, '\n') ? YAML_LITERAL_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE;
-
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)clean, strlen(clean),
-				     1, 1, style);
-	yw_emit(w, &ev);
-	free(clean);
-}
-
-static void yw_map(struct yw *w, bool start)
-{
-	yaml_event_t ev;
-
-	if (start)
-		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-	else
-		yaml_mapping_end_event_initialize(&ev);
-	yw_emit(w, &ev);
-}
-
-static void yw_seq(struct yw *w, bool start)
-{
-	yaml_event_t ev;
-
-	if (start)
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-	else
-		yaml_sequence_end_event_initialize(&ev);
-	yw_emit(w, &ev);
-}
-
-static void yw_kv(struct yw *w, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	yw_str(w, key);
-	yw_str(w, value);
-}
-
-static void yw_kint(struct yw *w, const char *key, long long v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", v);
-	yw_str(w, key);
-	yw_str(w, buf);
-}
-
-static void yw_kdate(struct yw *w, const char *key, long long when)
+static void yw_kdate(struct yaml_out *w, const char *key, long long when)
 {
 	char *d = iso_date(when);
 
-	yw_kv(w, key, d);
+	yaml_out_kv(w, key, d);
 	free(d);
 }
 
@@ -131,28 +69,28 @@ static char *person(const char *name, const char *email)
 	return email ? xasprintf("%s <%s>", name, email) : xstrdup(name);
 }
 
-static void write_review(struct yw *w, const struct review_item *r)
+static void write_review(struct yaml_out *w, const struct review_item *r)
 {
-	yw_map(w, true);
-	yw_kv(w, "reviewer", r->reviewer);
+	yaml_out_map(w, true);
+	yaml_out_kv(w, "reviewer", r->reviewer);
 	yw_kdate(w, "date", r->when);
 	if (r->hunk) {
 		yw_kint(w, "hunk", r->hunk);
-		yw_kv(w, "file", r->file);
+		yaml_out_kv(w, "file", r->file);
 	}
-	yw_kv(w, "quote", r->quote);
-	yw_kv(w, "comment", r->comment);
-	yw_kv(w, "responder", r->responder);
+	yaml_out_kv(w, "quote", r->quote);
+	yaml_out_kv(w, "comment", r->comment);
+	yaml_out_kv(w, "responder", r->responder);
 	if (r->responder)
 		yw_kdate(w, "response-date", r->response_when);
-	yw_kv(w, "response", r->response);
-	yw_kv(w, "resolution", r->resolution);
-	yw_kv(w, "status", "open");
-	yw_kv(w, "action", r->action);
-	yw_map(w, false);
+	yaml_out_kv(w, "response", r->response);
+	yaml_out_kv(w, "resolution", r->resolution);
+	yaml_out_kv(w, "status", "open");
+	yaml_out_kv(w, "action", r->action);
+	yaml_out_map(w, false);
 }
 
-static void write_trailers(struct yw *w, const struct spatch *p, bool collected)
+static void write_trailers(struct yaml_out *w, const struct spatch *p, bool collected)
 {
 	bool any = false;
 
@@ -160,125 +98,110 @@ static void write_trailers(struct yw *w, const struct spatch *p, bool collected)
 		any |= p->trailers[i].collected == collected;
 	if (!any)
 		return;
-	yw_str(w, collected ? "collected" : "trailers");
-	yw_seq(w, true);
+	yaml_out_str(w, collected ? "collected" : "trailers");
+	yaml_out_seq(w, true);
 	for (size_t i = 0; i < p->ntrailers; i++) {
 		char *t;
 
 		if (p->trailers[i].collected != collected)
 			continue;
 		t = xasprintf("%s: %s", p->trailers[i].key, p->trailers[i].value);
-		yw_str(w, t);
+		yaml_out_str(w, t);
 		free(t);
 	}
-	yw_seq(w, false);
+	yaml_out_seq(w, false);
 }
 
-static void write_patch(struct yw *w, const struct spatch *p)
+static void write_patch(struct yaml_out *w, const struct spatch *p)
 {
 	char *author = person(p->author_name, p->author_email);
 
-	yw_map(w, true);
+	yaml_out_map(w, true);
 	yw_kint(w, "number", p->n);
-	yw_kv(w, "file", p->filename);
-	yw_kv(w, "subject", p->title);
-	yw_kv(w, "author", author);
+	yaml_out_kv(w, "file", p->filename);
+	yaml_out_kv(w, "subject", p->title);
+	yaml_out_kv(w, "author", author);
 	yw_kdate(w, "date", p->when);
-	yw_kv(w, "message-id", p->message_id);
-	yw_kv(w, "text", text_state_name(p->state));
-	yw_kv(w, "text-note", p->state_note);
-	yw_kv(w, "source", p->source);
-	yw_str(w, "files");
-	yw_seq(w, true);
+	yaml_out_kv(w, "message-id", p->message_id);
+	yaml_out_kv(w, "text", text_state_name(p->state));
+	yaml_out_kv(w, "text-note", p->state_note);
+	yaml_out_kv(w, "source", p->source);
+	yaml_out_str(w, "files");
+	yaml_out_seq(w, true);
 	for (size_t i = 0; i < p->files.n; i++)
-		yw_str(w, p->files.v[i]);
-	yw_seq(w, false);
+		yaml_out_str(w, p->files.v[i]);
+	yaml_out_seq(w, false);
 	write_trailers(w, p, false);
 	write_trailers(w, p, true);
 	if (p->nprereqs) {
-		yw_str(w, "prereqs");
-		yw_seq(w, true);
+		yaml_out_str(w, "prereqs");
+		yaml_out_seq(w, true);
 		for (size_t i = 0; i < p->nprereqs; i++) {
-			yw_map(w, true);
-			yw_kv(w, "commit", p->prereqs[i].commit);
-			yw_kv(w, "subject", p->prereqs[i].subject);
-			yw_kv(w, "cited", p->prereqs[i].cited);
-			yw_map(w, false);
+			yaml_out_map(w, true);
+			yaml_out_kv(w, "commit", p->prereqs[i].commit);
+			yaml_out_kv(w, "subject", p->prereqs[i].subject);
+			yaml_out_kv(w, "cited", p->prereqs[i].cited);
+			yaml_out_map(w, false);
 		}
-		yw_seq(w, false);
+		yaml_out_seq(w, false);
 	}
 	if (p->nreviews) {
-		yw_str(w, "review");
-		yw_seq(w, true);
+		yaml_out_str(w, "review");
+		yaml_out_seq(w, true);
 		for (size_t i = 0; i < p->nreviews; i++)
 			write_review(w, &p->reviews[i]);
-		yw_seq(w, false);
+		yaml_out_seq(w, false);
 	}
-	yw_map(w, false);
+	yaml_out_map(w, false);
 	free(author);
 }
 
-static void write_series_body(struct yw *w, const struct series *s)
+static void write_series_body(struct yaml_out *w, const struct series *s)
 {
-	yw_map(w, true);
-	yw_kv(w, "name", s->name);
+	yaml_out_map(w, true);
+	yaml_out_kv(w, "name", s->name);
 	yw_kint(w, "version", s->version);
-	yw_kv(w, "prefix", s->prefix);
-	yw_str(w, "cover");
-	yw_map(w, true);
-	yw_kv(w, "subject", s->cover_subject ? s->cover_subject : "");
-	yw_kv(w, "author", s->cover_author);
+	yaml_out_kv(w, "prefix", s->prefix);
+	yaml_out_str(w, "cover");
+	yaml_out_map(w, true);
+	yaml_out_kv(w, "subject", s->cover_subject ? s->cover_subject : "");
+	yaml_out_kv(w, "author", s->cover_author);
 	yw_kdate(w, "date", s->cover_when);
-	yw_kv(w, "message-id", s->cover_message_id);
-	yw_map(w, false);
-	yw_str(w, "sources");
-	yw_seq(w, true);
+	yaml_out_kv(w, "message-id", s->cover_message_id);
+	yaml_out_map(w, false);
+	yaml_out_str(w, "sources");
+	yaml_out_seq(w, true);
 	for (size_t i = 0; i < s->nsources; i++) {
 		char *f = xasprintf("archive/%s", s->sources[i].file);
 
-		yw_map(w, true);
-		yw_kv(w, "file", f);
-		yw_kv(w, "format", s->sources[i].format);
-		yw_map(w, false);
+		yaml_out_map(w, true);
+		yaml_out_kv(w, "file", f);
+		yaml_out_kv(w, "format", s->sources[i].format);
+		yaml_out_map(w, false);
 		free(f);
 	}
-	yw_seq(w, false);
-	yw_str(w, "patches");
-	yw_seq(w, true);
+	yaml_out_seq(w, false);
+	yaml_out_str(w, "patches");
+	yaml_out_seq(w, true);
 	for (int i = 0; i < s->total; i++)
 		write_patch(w, &s->patches[i]);
-	yw_seq(w, false);
-	yw_map(w, false);
+	yaml_out_seq(w, false);
+	yaml_out_map(w, false);
 }
 
 static char *series_yaml(const struct series *s)
 {
-	struct yw w = { .out = STRBUF_INIT };
-	yaml_event_t ev;
+	struct yaml_out w;
+	const char *problem;
+	char *text;
 
-	yaml_emitter_initialize(&w.em);
-	yaml_emitter_set_output(&w.em, yw_sink, &w.out);
-	yaml_emitter_set_unicode(&w.em, 1);
-	yaml_emitter_set_width(&w.em, -1);
-	sb_adds(&w.out, "# Written by 'kbackport series import'. Review items' 'action' may be\n"
-			"# edited (drop-hunk | revise | keep); the port follows it.\n");
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	yw_emit(&w, &ev);
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-	yw_emit(&w, &ev);
+	yaml_out_begin(&w, "# Written by 'kbackport series import'. Review items' 'action' may be\n"
+			   "# edited (drop-hunk | revise | keep); the port follows it.\n");
 	write_series_body(&w, s);
-	yaml_document_end_event_initialize(&ev, 1);
-	yw_emit(&w, &ev);
-	yaml_stream_end_event_initialize(&ev);
-	yw_emit(&w, &ev);
-	if (w.failed)
-		error("cannot write series.yaml: %s", w.em.problem ? w.em.problem : "emitter failed");
-	yaml_emitter_delete(&w.em);
-	if (w.failed) {
-		sb_release(&w.out);
-		return NULL;
-	}
-	return sb_detach(&w.out);
+	text = yaml_out_end(&w, &problem);
+	if (!text)
+		error("cannot write series.yaml: %s", problem ? problem : "emitter failed");
+	return text;
 }
 
 /* ---- git format-patch form ---- */
@@ -422,22 +345,9 @@ out:
 
 /* ---- series.yaml reader ---- */
 
-static yaml_node_t *ymap_get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(d, p->key);
-
-		if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key))
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
-
 static char *ystr(yaml_document_t *d, yaml_node_t *map, const char *key)
 {
-	yaml_node_t *n = ymap_get(d, map, key);
+	yaml_node_t *n = yaml_map_get(d, map, key);
 
 	return n && n->type == YAML_SCALAR_NODE ? xstrdup((char *)n->data.scalar.value) : NULL;
 }
@@ -464,7 +374,7 @@ static long long ydate(yaml_document_t *d, yaml_node_t *map, const char *key)
 static void yeach(yaml_document_t *d, yaml_node_t *map, const char *key,
 		  void (*fn)(yaml_document_t *, yaml_node_t *, void *), void *arg)
 {
-	yaml_node_t *seq = ymap_get(d, map, key);
+	yaml_node_t *seq = yaml_map_get(d, map, key);
 
 	if (!seq || seq->type != YAML_SEQUENCE_NODE)
 		return;
@@ -605,14 +515,14 @@ int series_load(const char *dir, struct series *s)
 		goto out_parser;
 	}
 	root = yaml_document_get_root_node(&doc);
-	if (!root || root->type != YAML_MAPPING_NODE || !ymap_get(&doc, root, "patches")) {
+	if (!root || root->type != YAML_MAPPING_NODE || !yaml_map_get(&doc, root, "patches")) {
 		error_code(KB_EXIT_BADINPUT, "'%s' is not a series description (no 'patches')", path);
 		goto out_doc;
 	}
 	s->name = ystr(&doc, root, "name");
 	s->version = yint(&doc, root, "version");
 	s->prefix = ystr(&doc, root, "prefix");
-	cover = ymap_get(&doc, root, "cover");
+	cover = yaml_map_get(&doc, root, "cover");
 	s->cover_subject = ystr(&doc, cover, "subject");
 	s->cover_author = ystr(&doc, cover, "author");
 	s->cover_when = ydate(&doc, cover, "date");
