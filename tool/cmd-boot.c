@@ -49,35 +49,6 @@ struct boot {
 	struct ssh_boot_info box;
 };
 
-static int load_build(struct boot *b)
-{
-	char *path = xasprintf("%s/build.json", b->dir);
-	const char *image, *hash;
-	results_hash now;
-	int ret = -1;
-
-	b->build = results_read(path);
-	image = json_string_value(json_object_get(b->build, "image"));
-	hash = json_string_value(json_object_get(b->build, "image_hash"));
-	if (!image || !hash || !path_exists(image)) {
-		error_code(KB_EXIT_NOINPUT, "%s %s is not built (no image in '%s'): run 'kbackport build %s --variant %s'",
-			   b->k.name, b->variant, path, b->k.name, b->variant);
-		goto cleanup;
-	}
-	if (results_hash_file(image, now))
-		goto cleanup;
-	/* Results are keyed by the image build.json names: it must be that image. */
-	if (strcmp(now, hash)) {
-		error_code(KB_EXIT_NOINPUT, "'%s' is not the image '%s' describes: run 'kbackport build %s --variant %s'",
-			   image, path, b->k.name, b->variant);
-		goto cleanup;
-	}
-	ret = 0;
-cleanup:
-	free(path);
-	return ret;
-}
-
 static const char *build_str(const struct boot *b, const char *key)
 {
 	return json_string_value(json_object_get(b->build, key));
@@ -313,7 +284,7 @@ static int boot(struct boot *b)
 	/* two boots of one variant would share its scratch disk and result files */
 	lock = xasprintf("%s/boot.lock", b->dir);
 	lock_fd = lock_file(lock);
-	if (lock_fd < 0 || load_build(b))
+	if (lock_fd < 0 || !(b->build = results_built(b->dir, b->k.name, b->variant)))
 		goto cleanup;
 	image = build_str(b, "image");
 	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));

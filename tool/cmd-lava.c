@@ -56,21 +56,6 @@ static const char *build_str(const struct lava_cmd *c, const char *key)
 	return json_string_value(json_object_get(c->build, key));
 }
 
-static int load_build(struct lava_cmd *c)
-{
-	char *path = xasprintf("%s/build.json", c->dir);
-	const char *image;
-	int ret = 0;
-
-	c->build = results_read(path);
-	image = build_str(c, "image");
-	if (!image || !build_str(c, "build_dir") || !path_exists(image))
-		ret = error_code(KB_EXIT_NOINPUT, "%s %s is not built (no image in '%s'): run 'kbackport build %s --variant %s'",
-				 c->k.name, c->variant, path, c->k.name, c->variant);
-	free(path);
-	return ret;
-}
-
 /* file:// for a local run, else where the lab serves our artifacts. */
 static char *artifact_url(const struct lava_cmd *c, const char *path)
 {
@@ -400,7 +385,7 @@ static int lava(struct lava_cmd *c)
 {
 	c->prefix = xasprintf("%s %s", c->k.name, c->variant);
 	c->dir = results_dir(c->k.name, c->variant);
-	if (!c->dir || load_build(c) || make_job(c) || write_job(c))
+	if (!c->dir || !(c->build = results_built(c->dir, c->k.name, c->variant)) || make_job(c) || write_job(c))
 		return kb_errcode ? kb_errcode : KB_EXIT_FAIL;
 	if (c->run_local)
 		return run_local(c);

@@ -86,3 +86,31 @@ json_t *results_strv(const struct strvec *sv)
 		json_array_append_new(a, json_string(sv->v[i]));
 	return a;
 }
+
+json_t *results_built(const char *dir, const char *kernel, const char *variant)
+{
+	char *path = xasprintf("%s/build.json", dir);
+	json_t *build = results_read(path);
+	const char *image = json_string_value(json_object_get(build, "image"));
+	const char *hash = json_string_value(json_object_get(build, "image_hash"));
+	results_hash now;
+
+	if (!image || !hash || !json_object_get(build, "build_dir") || !path_exists(image)) {
+		error_code(KB_EXIT_NOINPUT, "%s %s is not built (no image in '%s'): run 'kbackport build %s --variant %s'",
+			   kernel, variant, path, kernel, variant);
+		goto fail;
+	}
+	if (results_hash_file(image, now))
+		goto fail;
+	if (strcmp(now, hash)) {
+		error_code(KB_EXIT_NOINPUT, "'%s' is not the image '%s' describes: run 'kbackport build %s --variant %s'",
+			   image, path, kernel, variant);
+		goto fail;
+	}
+	free(path);
+	return build;
+fail:
+	json_decref(build);
+	free(path);
+	return NULL;
+}

@@ -30,6 +30,13 @@ int results_write(const char *path, json_t *obj);
 /* The stored object, or NULL when the file is missing or not valid JSON (quietly: a cache miss). */
 json_t *results_read(const char *path);
 
+/*
+ * <dir>/build.json of a built variant, checked: its image exists and is
+ * the one it describes (results are keyed by that image). NULL (reported,
+ * kb_errcode KB_EXIT_NOINPUT, saying how to build it) otherwise.
+ */
+json_t *results_built(const char *dir, const char *kernel, const char *variant);
+
 /* obj's "cache_key" is key. */
 bool results_key_matches(json_t *obj, const char *key);
 
