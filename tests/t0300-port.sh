@@ -147,12 +147,26 @@ bad_input() {
 }
 check "unknown kernel, tree not imported, series missing a file, a file the tree lacks: clear errors, nothing changed" bad_input
 
-interrupted() {
-	timeout -s INT 0.7 "$KB" port debian-6.12 >/dev/null 2>&1
+# Interrupts at tenths of a measured full port, so the sweep covers every stage
+# (checkout, prerequisites, each patch) whatever the machine's speed.
+interrupted_at() {
+	timeout -s INT "$1" "$KB" port debian-6.12 >/dev/null 2>&1
 	tip=$(tree_git debian-6.12 rev-parse "$B/debian-6.12") || return 1
-	[ -z "$(find work/trees/debian-6.12/.git -name '*.lock')" ] || { echo "lock files left"; return 1; }
+	locks=$(find work/trees/debian-6.12/.git -name '*.lock')
+	[ -z "$locks" ] || { echo "at $1 s: lock files left: $locks"; return 1; }
+	[ -z "$(tree_git debian-6.12 status --porcelain -uno)" ] || { echo "at $1 s: work tree modified"; return 1; }
 	[ "$tip" = "$(tree_git debian-6.12 rev-parse refs/kbackport/base)" ] ||
-		tree_git debian-6.12 notes --ref=kbackport show "$tip" >/dev/null
+		tree_git debian-6.12 notes --ref=kbackport show "$tip" >/dev/null ||
+		{ echo "at $1 s: branch at $tip, which has no note"; return 1; }
+}
+
+interrupted() {
+	start=$(date +%s%N)
+	"$KB" port debian-6.12 >/dev/null 2>&1 || return 1
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	for tenth in 1 2 3 4 5 6 7 8 9; do
+		interrupted_at "$(awk -v ms="$ms" -v t="$tenth" 'BEGIN { printf "%.3f", ms * t / 10000 }')" || return 1
+	done
 }
 check "an interrupted port leaves the branch at a complete commit" interrupted
 "$KB" port debian-6.12 >/dev/null 2>&1

@@ -348,21 +348,6 @@ static char *record_json(const struct patch_record *rec)
 	return s;
 }
 
-/*
- * An interrupt between moving the branch and writing its note (or while
- * checking out) would leave a lock file or a half state: hold it until done.
- */
-static void hold_signals(bool hold)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
 static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch_record *rec,
 			struct change *changes, size_t n)
 {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,6 +383,20 @@ const char *work_dir(void)
 	const char *w = getenv("KBACKPORT_WORK");
 
 	return w && *w ? w : "work";
+}
+
+void hold_signals(bool hold)
+{
+	static int depth;
+	sigset_t set;
+
+	if (hold ? depth++ : --depth)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 int lock_file(const char *path)
