@@ -21,6 +21,8 @@ DEB_PKGS  += chromium
 DEB_PKGS  += libcurl4-openssl-dev lava-dispatcher dropbear-bin openssh-client
 # the ssh test box's stand-in: Debian's own kernel, kexec, sftp for scp
 DEB_PKGS  += kexec-tools openssh-sftp-server linux-image-amd64
+# a real LAVA lab for the submission test (tests/helpers/lava-lab)
+DEB_PKGS  += lava-server postgresql
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g

@@ -2,7 +2,7 @@
 # kbackport lava --submit: the job posted to a LAVA server's REST API v0.2
 # and, with --wait, polled until it finishes and its log imported. The
 # server is tests/helpers/lava-server.py, a local stand-in following
-# lava-server 2023.01's API (lava-server itself needs PostgreSQL); the log
+# lava-server 2023.01's API (t0840 runs the real one); the log
 # it serves is the real lava-run log t0810 made. The token comes from the
 # environment or a 0600 file, never argv. A few seconds.
 . "$(dirname "$0")/lib.sh"
@@ -63,7 +63,7 @@ token_file_ok() {
 
 bad_token() {
 	KBACKPORT_LAVA_TOKEN=wrong expect_exit 1 "$KB" lava $K --submit "$URL" >/dev/null 2>"$T/err" &&
-	one_error "$T/err" "LAVA server refused POST '$URL/api/v0.2/jobs/' (HTTP 401)" "Invalid token."
+	one_error "$T/err" "LAVA server refused POST '$URL/api/v0.2/jobs/' (HTTP 403)" "Invalid token."
 }
 
 token_file_mode() {

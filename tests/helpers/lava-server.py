@@ -6,7 +6,8 @@ It follows lava-server 2023.01's lava_rest_app (v02/views.py, base/views.py):
   GET  /api/v0.2/jobs/<id>/       {"id", "state", "health", "definition", ...}
   GET  /api/v0.2/jobs/<id>/logs/  the dispatcher log, a YAML list of {dt, lvl, msg} (404 until there is one)
 Authentication is "Authorization: Token <token>" (LavaTokenAuthentication); a
-wrong token gets 401 {"detail": "Invalid token."} as Django REST framework answers.
+wrong token gets 403 {"detail": "Invalid token."}, as lava-server 2023.01 answers
+(checked against the real server in t0840).
 Submissions are checked with lava_common.schemas.validate, as the server
 does. A job is Submitted, then Running, then Finished (health Complete)
 after --polls status requests; its log is the file --log (e.g. a real
@@ -46,10 +47,10 @@ class Handler(BaseHTTPRequestHandler):
     def authorized(self):
         auth = self.headers.get("Authorization")
         if auth is None:
-            self.answer(401, {"detail": "Authentication credentials were not provided."})
+            self.answer(403, {"detail": "Authentication credentials were not provided."})
             return False
         if auth != "Token " + opts.token:
-            self.answer(401, {"detail": "Invalid token."})
+            self.answer(403, {"detail": "Invalid token."})
             return False
         return True
 
