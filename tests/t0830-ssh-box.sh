@@ -18,7 +18,7 @@ mkdir -p "$BOX" "$T/kernels" "$R"
 trap '"$HELPER" stop "$BOX" 2>/dev/null; rm -rf "$T"' EXIT
 
 # A free local port for the box's ssh forward.
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$("$ROOT/tests/helpers/free-port")
 
 # yaml [PORT [KEY [BOOT-LINES]]]: a kernel description whose boot goes to the box.
 yaml() {
@@ -139,7 +139,7 @@ reboot_mode() {
 }
 
 unreachable() {
-	free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	free=$("$ROOT/tests/helpers/free-port")
 	yaml "$free"
 	kb boot $K --force >/dev/null 2>"$T/err"
 	rc=$?

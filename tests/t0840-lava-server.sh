@@ -62,11 +62,15 @@ lava_records_same() {
 	EOF
 }
 
+job_count() {
+	api "jobs/?limit=1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])'
+}
+
 bad_token() {
-	before=$(api "jobs/?limit=1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])') &&
+	before=$(job_count) &&
 	KBACKPORT_LAVA_TOKEN=wrong expect_exit 1 "$KB" lava $K --submit "$URL" >/dev/null 2>"$T/err" &&
 	one_error "$T/err" "LAVA server refused POST '$URL/api/v0.2/jobs/' (HTTP 403)" "Invalid token." &&
-	[ "$(api "jobs/?limit=1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["count"])')" = "$before" ]
+	[ "$(job_count)" = "$before" ]
 }
 
 check "a real LAVA lab starts: PostgreSQL, lava-server, scheduler, worker with a QEMU device" lab_start
