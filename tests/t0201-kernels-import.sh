@@ -8,11 +8,14 @@ IMPORTED='imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s'
 ALREADY='already imported at [0-9a-f]{12}'
 GIT="git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main"
 
-# import NAME: work/trees/NAME gets imported, or was before; the output says which.
+# import NAME: work/trees/NAME gets imported (or moved to the installed revision),
+# or was before; the output says which, and names the revision.
 import() {
 	"$KB" kernels import "$1" >"$T/import-$1.out" || return 1
 	cat "$T/import-$1.out"
-	grep -Eq "^$1: ($IMPORTED|$ALREADY) \(work/trees/$1\)$" "$T/import-$1.out"
+	rev="linux-source-${1#debian-} $(dpkg-query -W -f='${Version}' "linux-source-${1#debian-}")"
+	grep -Eq "^$1: ($IMPORTED|$ALREADY) \(work/trees/$1\), revision $rev$" "$T/import-$1.out" ||
+	grep -q "^$1: moved from .* to revision $rev at " "$T/import-$1.out"
 }
 
 status_clean() {
@@ -84,7 +87,7 @@ second_import_noop() {
 	base=$(git -C "work/trees/$1" rev-parse --short=12 refs/kbackport/base) &&
 	"$KB" kernels import "$1" >"$T/again" || return 1
 	cat "$T/again"
-	[ "$(cat "$T/again")" = "$1: already imported at $base (work/trees/$1)" ]
+	[ "$(cat "$T/again")" = "$1: already imported at $base (work/trees/$1), revision $(git -C "work/trees/$1" log -1 --format=%s refs/kbackport/base | sed 's/^Import //')" ]
 }
 
 listed_with_version() {
@@ -92,7 +95,8 @@ listed_with_version() {
 		"work/trees/$1/Makefile")
 	"$KB" kernels >"$T/list" || return 1
 	grep "^$1 " "$T/list"
-	grep -Eq "^$1 +linux-source-[0-9.]+ +source: present  imported: yes  version: $v$" "$T/list"
+	rev=$(dpkg-query -W -f='${Version}' "linux-source-${1#debian-}")
+	grep -Eq "^$1 +linux-source-[0-9.]+ +source: present  imported: yes  version: $v  revision: $rev$" "$T/list"
 }
 
 # only_error FILE PATTERN: besides progress lines, stderr is one error line with PATTERN.
@@ -152,8 +156,10 @@ small_tarball() {
 	[ "$one" = "$two" ] && [ -z "$(git -C "$d" status --porcelain --ignored)" ] &&
 	[ "$(git -C "$d" ls-files -s fs/a.o fs/b.c scripts/run.sh | cut -c1-6 | tr '\n' ' ')" = "100644 120000 100755 " ] &&
 	[ "$(readlink "$d/fs/b.c")" = a.c ] &&
-	git -C "$d" log -1 --format=%B | grep -qx "Unmodified source from $T/src/linux-source-mini.tar.xz." &&
-	in_tmp "$KB" kernels | grep -q "^mini .* imported: yes  version: 1.2.3-test$"
+	sha=$(git hash-object "$T/src/linux-source-mini.tar.xz" | cut -c1-16)
+	git -C "$d" log -1 --format=%B | grep -qx "Unmodified source from linux-source-mini.tar.xz." &&
+	git -C "$d" log -1 --format=%s | grep -qx "Import linux-source-mini sha1-$sha" &&
+	in_tmp "$KB" kernels | grep -q "^mini .* imported: yes  version: 1.2.3-test  revision: sha1-$sha$"
 }
 
 # A symlink in the tarball must not let a later entry write outside the tree.
@@ -186,12 +192,55 @@ git_source() {
 	in_tmp "$KB" kernels import up >"$T/out" || return 1
 	cat "$T/out"
 	d=$T/work/trees/up
-	grep -Eq "^up: imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s \($d\)$" "$T/out" &&
+	tag=$(git -C "$g" rev-parse 'v6.6.60^{commit}')
+	grep -Eq "^up: imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s \($d\), revision $g@v6.6.60 $tag$" "$T/out" &&
 	[ "$(git -C "$d" rev-parse refs/kbackport/base)" = "$(git -C "$g" rev-parse 'v6.6.60^{commit}')" ] &&
 	[ "$(git -C "$d" symbolic-ref HEAD)" = refs/heads/base ] &&
 	[ "$(cat "$d/fs/a.c")" = one ] && [ -z "$(git -C "$d" status --porcelain)" ] &&
-	in_tmp "$KB" kernels | grep -q "^up .*source: present  imported: yes  version: 6.6.60$" &&
+	in_tmp "$KB" kernels | grep -q "^up .*source: present  imported: yes  version: 6.6.60  revision: $tag$" &&
 	in_tmp "$KB" kernels import up | grep -q "^up: already imported at "
+}
+
+# A new tarball (another revision): the tree moves, only changed files are
+# written, the old base stays under refs/kbackport/revisions/, and a tree
+# with changes is refused before anything moves.
+tarball_moves() {
+	s=$T/small/linux-source-mini
+	d=$T/work/trees/mini
+	old=$(git -C "$d" rev-parse refs/kbackport/base)
+	oldrev=$(git -C "$d" log -1 --format=%s refs/kbackport/base | sed 's/.* //')
+	echo changed >"$s/fs/a.c" && echo new >"$s/fs/new.c" &&
+	tar -C "$T/small" -cJf "$T/src/linux-source-mini.tar.xz" linux-source-mini || return 1
+	newrev=sha1-$(git hash-object "$T/src/linux-source-mini.tar.xz" | cut -c1-16)
+	in_tmp "$KB" kernels | grep -q "^mini .*  revision: $oldrev  (source is at $newrev: run 'kbackport refresh mini')$" &&
+	echo mine >>"$d/scripts/run.sh" &&
+	in_tmp expect_exit 1 "$KB" kernels import mini 2>"$T/err" &&
+	only_error "$T/err" "cannot move tree 'mini' to a new revision: 'scripts/run.sh'" &&
+	[ "$(git -C "$d" rev-parse refs/kbackport/base)" = "$old" ] &&
+	git -C "$d" checkout -q scripts/run.sh &&
+	touch -d '2001-01-01' "$d/Makefile" &&
+	in_tmp "$KB" kernels import mini >"$T/out" || return 1
+	cat "$T/out"
+	grep -q "^mini: moved from linux-source-mini $oldrev to revision linux-source-mini $newrev at " "$T/out" &&
+	[ "$(cat "$d/fs/a.c")" = changed ] && [ "$(cat "$d/fs/new.c")" = new ] &&
+	[ -z "$(git -C "$d" status --porcelain)" ] &&
+	[ "$(stat -c %Y "$d/Makefile")" = "$(date -d 2001-01-01 +%s)" ] &&
+	[ "$(git -C "$d" rev-parse "refs/kbackport/revisions/$oldrev")" = "$old" ] &&
+	[ "$(git -C "$d" rev-parse "refs/kbackport/revisions/$newrev")" = "$(git -C "$d" rev-parse HEAD)" ] &&
+	in_tmp "$KB" kernels import mini | grep -q "^mini: already imported at "
+}
+
+# A git ref that moved: the tree is imported again at its new commit.
+git_ref_moves() {
+	g=$T/gsrc
+	d=$T/work/trees/up
+	$GIT -C "$g" tag -f v6.6.60 HEAD >/dev/null || return 1
+	new=$(git -C "$g" rev-parse HEAD)
+	in_tmp "$KB" kernels import up >"$T/out" || return 1
+	cat "$T/out"
+	grep -q "^up: moved from $g@v6.6.60 [0-9a-f]* to revision $g@v6.6.60 $new at " "$T/out" &&
+	[ "$(git -C "$d" rev-parse refs/kbackport/base)" = "$new" ] && [ "$(cat "$d/fs/a.c")" = two ] &&
+	[ ! -e "$T/work/trees/.up.tmp" ] && [ ! -e "$T/work/trees/.up.tmp.old" ]
 }
 
 bad_git_ref() {
@@ -218,6 +267,8 @@ check "corrupt tarball: one error naming it, exit 4, nothing left" corrupt_tarba
 check "missing tarball: exit 3, nothing left" missing_tarball
 check "small tarball: modes, symlink, ignored file; same commit twice" small_tarball
 check "symlink in the tarball cannot lead outside the tree" symlink_escape
+check "a new tarball revision: tree moves, old base kept, a changed tree refused" tarball_moves
 check "git source: tag imported and checked out" git_source
+check "git source: a moved tag imports its new commit" git_ref_moves
 check "git source with an unknown ref: exit 4" bad_git_ref
 done_testing

@@ -1,6 +1,8 @@
 #!/bin/sh
-# kbackport export: the committed mbox and quilt series are what the tool
-# writes, git am and quilt push -a rebuild the branch from them.
+# kbackport export: git am and quilt push -a rebuild the branch from what it
+# writes; the committed mbox and quilt series are what it writes — checked
+# only when they were made on the revision the tree is at (else skipped as
+# stale: a new Debian revision must not fail the suite).
 . "$(dirname "$0")/lib.sh"
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
 B=backport/ext4-dio-shared-lock
@@ -10,34 +12,61 @@ for k in debian-6.12 debian-6.1; do
 	"$KB" port "$k" >/dev/null 2>&1
 done
 
+for k in debian-6.12 debian-6.1; do
+	"$KB" export "$k" --format mbox -o "$T/$k" >/dev/null
+	"$KB" export "$k" --format quilt -o "$T/$k" >/dev/null
+done
+
+# The revision a file of exports names (its last word), e.g. 6.1.192-3.
+revision_of() {
+	sed -n "s/^$1//p" "$2" | head -n 1 | sed 's/.* //'
+}
+
+names_revision() {
+	k=$1
+	tree=$(git -C "work/trees/$k" log -1 --format=%s refs/kbackport/base | sed 's/.* //')
+	[ -n "$tree" ] &&
+	[ "$(revision_of 'X-Kbackport-Source: ' "$T/$k/backport.mbox")" = "$tree" ] &&
+	[ "$(grep -c '^X-Kbackport-Source: ' "$T/$k/backport.mbox")" = "$(grep -c '^From [0-9a-f]\{40\} ' "$T/$k/backport.mbox")" ] &&
+	[ "$(revision_of '# source: ' "$T/$k/patches/series")" = "$tree" ]
+}
+check "debian-6.12: every exported message and the quilt series name the tree's revision" names_revision debian-6.12
+check "debian-6.1: the same" names_revision debian-6.1
+
 regenerated() {
 	k=$1
-	"$KB" export "$k" --format mbox -o "$T/$k" >/dev/null &&
-	"$KB" export "$k" --format quilt -o "$T/$k" >/dev/null &&
 	cmp "$T/$k/backport.mbox" "$SERIES/$k/backport.mbox" &&
 	diff -r "$T/$k/patches" "$SERIES/$k/patches"
 }
-check "debian-6.12: committed exports are what export writes" regenerated debian-6.12
-check "debian-6.1: committed exports are what export writes" regenerated debian-6.1
+for k in debian-6.12 debian-6.1; do
+	made_on=$(revision_of 'X-Kbackport-Source: ' "$SERIES/$k/backport.mbox")
+	tree=$(revision_of 'X-Kbackport-Source: ' "$T/$k/backport.mbox")
+	if [ -n "$made_on" ] && [ "$made_on" = "$tree" ]; then
+		check "$k: committed exports are what export writes" regenerated "$k"
+	else
+		skip "$k: committed exports are what export writes" \
+			"stale: made on ${made_on:-an unrecorded revision}, tree is $tree (kbackport refresh $k)"
+	fi
+done
 
 git_am_rebuilds() {
 	k=$1
 	wt="$T/am-$k"
 	git -C "work/trees/$k" worktree add -q --detach "$wt" refs/kbackport/base &&
-	git -C "$wt" -c user.name=t -c user.email=t@t am -q "$SERIES/$k/backport.mbox" &&
+	git -C "$wt" -c user.name=t -c user.email=t@t am -q "$T/$k/backport.mbox" &&
 	a=$(git -C "$wt" rev-parse 'HEAD^{tree}') &&
 	b=$(git -C "work/trees/$k" rev-parse "$B/$k^{tree}")
 	git -C "work/trees/$k" worktree remove --force "$wt"
 	[ -n "$a" ] && [ "$a" = "$b" ]
 }
-check "debian-6.12: git am of backport.mbox onto the base gives the branch's tree" git_am_rebuilds debian-6.12
+check "debian-6.12: git am of the exported mbox onto the base gives the branch's tree" git_am_rebuilds debian-6.12
 check "debian-6.1: the same" git_am_rebuilds debian-6.1
 
 quilt_rebuilds() {
 	k=$1
 	pkg=linux-source-${k#debian-}
 	mkdir -p "$T/q-$k" && tar -xJf "/usr/src/$pkg.tar.xz" -C "$T/q-$k" || return 1
-	(cd "$T/q-$k/$pkg" && QUILT_PATCHES="$SERIES/$k/patches" quilt push -a -q >/dev/null) || return 1
+	(cd "$T/q-$k/$pkg" && QUILT_PATCHES="$T/$k/patches" quilt push -a -q >/dev/null) || return 1
 	for f in $(git -C "work/trees/$k" diff --name-only "refs/kbackport/base" "$B/$k"); do
 		git -C "work/trees/$k" show "$B/$k:$f" | cmp -s - "$T/q-$k/$pkg/$f" || { echo "$f differs"; return 1; }
 	done
@@ -50,12 +79,12 @@ check "debian-6.12: quilt push -a onto the unpacked source gives the branch's fi
 check "debian-6.1: the same" quilt_rebuilds debian-6.1
 
 dep3_headers() {
-	for p in "$SERIES"/debian-6.12/patches/0*.patch; do
+	for p in "$T"/debian-6.12/patches/0*.patch; do
 		grep -q '^Origin: \(upstream\|backport\), https://' "$p" &&
 		grep -q '^Forwarded: not-needed$' "$p" &&
 		grep -q '^Last-Update: 20[0-9-]*$' "$p" || { echo "bad DEP-3 header in $p"; return 1; }
 	done
-	grep -q '^Origin: upstream, https://git.kernel.org/linus/012924f0eeef' "$SERIES"/debian-6.12/patches/0002-*.patch
+	grep -q '^Origin: upstream, https://git.kernel.org/linus/012924f0eeef' "$T"/debian-6.12/patches/0002-*.patch
 }
 check "quilt patches carry DEP-3 headers (Origin, Forwarded, Last-Update)" dep3_headers
 

@@ -19,7 +19,8 @@ export KBACKPORT_WORK="$W"
 text_table() {
 	"$KB" report >"$T/text" 2>&1 || return 1
 	cat "$T/text"
-	head -n 1 "$T/text" | grep -q '^kernel  *patches  *prereqs  *build  *boot  *runner ' &&
+	head -n 1 "$T/text" | grep -q '^kernel  *revision  *patches  *prereqs  *build  *boot  *runner ' &&
+	grep -Eq '^good  +6\.1\.192-3  +✔ 1 clean' "$T/text" &&
 	grep -q 'test1@8j  *test2@8j  *verdict' "$T/text" &&
 	grep -Eq '^good .*✔ 1 clean 1 fuzzy 1 adapted 1 present .*qemu, lava .*✔ 8.00x  *✔ 8.00x  *✔ pass' "$T/text" &&
 	grep -Eq '^slow .*✔ 8.00x  *✘ 0.50x  *✘ fail' "$T/text" &&
@@ -134,7 +135,6 @@ chromium_render() {
 
 # the real store of this checkout, when the matrix or the commands filled it
 real_store() {
-	[ -d "$ROOT/work/results" ] || { echo "no work/results: skipped"; return 0; }
 	KBACKPORT_WORK="$ROOT/work" "$KB" report >"$T/real" 2>&1 && cat "$T/real" && grep -q '^kernel ' "$T/real" &&
 	KBACKPORT_WORK="$ROOT/work" "$KB" report --format html -o "$T/real.html" 2>/dev/null &&
 	KBACKPORT_WORK="$ROOT/work" "$KB" report --format json | python3 -c 'import json,sys; json.load(sys.stdin)'
@@ -145,5 +145,9 @@ check "json: kbackport-report/1 with tree, build, boot, tests, measurements" jso
 check "--kernels, bad format, empty store" options
 check "html: one self-contained file with both plots" html_self_contained
 check "chromium renders the page: both plots, curves drawn" chromium_render
-check "the real store reads back as text, json, html" real_store
+if [ -d "$ROOT/work/results" ]; then
+	check "the real store reads back as text, json, html" real_store
+else
+	skip "the real store reads back as text, json, html" "no work/results in this checkout"
+fi
 done_testing

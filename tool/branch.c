@@ -173,27 +173,6 @@ int branch_note(git_repository *repo, const git_oid *commit, const char *text)
 	return ret;
 }
 
-int branch_dirty_files(git_repository *repo, struct strvec *out)
-{
-	git_status_options opts;
-	git_status_list *list = NULL;
-
-	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (check_lg2(git_status_list_new(&list, repo, &opts), "cannot read the work tree status"))
-		return -1;
-	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
-		const git_status_entry *e = git_status_byindex(list, i);
-		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
-
-		if (d)
-			sv_push(out, d->new_file.path ? d->new_file.path : d->old_file.path);
-	}
-	git_status_list_free(list);
-	return 0;
-}
-
 int branch_identity(git_repository *repo, char **name, char **email)
 {
 	git_config *cfg = NULL;

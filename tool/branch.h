@@ -41,8 +41,6 @@ int branch_commits(git_repository *repo, const git_oid *base, const git_oid *tip
 		   git_oid **out, size_t *n);
 /* Attaches text as the note of commit under refs/notes/kbackport. */
 int branch_note(git_repository *repo, const git_oid *commit, const char *text);
-/* Files modified or staged in the work tree (untracked files are not counted). */
-int branch_dirty_files(git_repository *repo, struct strvec *out);
 /* The user's identity from git config (user.name, user.email); NULL if unset. */
 int branch_identity(git_repository *repo, char **name, char **email);
 /* git format-patch of one commit (numbered n of total; 0 total: no numbers). */

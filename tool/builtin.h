@@ -6,6 +6,7 @@ int cmd_series(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_refresh(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_cocci(int argc, char **argv);

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "debian.h"
 #include "kernel.h"
 #include "repo.h"
+#include "source.h"
 #include "util.h"
 
 /* What list shows of one kernel. */
@@ -23,6 +25,8 @@ struct row {
 	bool imported;
 	char base[GIT_OID_HEXSZ + 1];
 	char *version;		/* NULL unless imported */
+	struct source_rev tree_rev;	/* what the tree was imported from */
+	struct source_rev source_rev;	/* what an import would take now (NULL label: unknown) */
 };
 
 static int probe(const struct kernel_desc *k, struct row *r)
@@ -36,12 +40,14 @@ static int probe(const struct kernel_desc *k, struct row *r)
 	r->source = kernel_source_str(k);
 	r->tree = repo_tree_path(k->name);
 	r->present = repo_source_present(k);
+	if (source_resolve(k, false, &r->source_rev))
+		return -1;
 	ret = repo_try_open_tree(k->name, &repo, &base);
 	if (ret)
 		return ret < 0 ? -1 : 0;
 	r->imported = true;
 	git_oid_tostr(r->base, sizeof(r->base), &base);
-	ret = repo_kernel_version(repo, &base, &r->version);
+	ret = repo_kernel_version(repo, &base, &r->version) || repo_tree_revision(repo, k, &r->tree_rev) ? -1 : 0;
 	git_repository_free(repo);
 	return ret;
 }
@@ -51,6 +57,8 @@ static void row_free(struct row *r)
 	free(r->source);
 	free(r->tree);
 	free(r->version);
+	source_rev_free(&r->tree_rev);
+	source_rev_free(&r->source_rev);
 }
 
 static json_t *str_or_null(const char *s)
@@ -58,19 +66,24 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *source_json(const struct kernel_desc *k)
+static json_t *source_json(const struct row *r)
 {
-	char *tarball;
-	json_t *o;
+	const struct kernel_desc *k = r->k;
 
 	if (k->source == KSRC_GIT)
-		return json_pack("{s:s, s:s, s:s}", "type", "git", "path", k->git_path,
-				 "ref", k->git_ref);
-	tarball = kernel_tarball(k);
-	o = json_pack("{s:s, s:s, s:s}", "type", "debian-package", "package", k->package,
-		      "tarball", tarball);
-	free(tarball);
-	return o;
+		return json_pack("{s:s, s:s, s:s, s:o}", "type", "git", "path", k->git_path,
+				 "ref", k->git_ref, "revision", str_or_null(r->source_rev.label));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "type", "debian-package", "package", k->package,
+			 "version", str_or_null(k->package_version), "suite", str_or_null(k->suite),
+			 "tarball", str_or_null(r->source_rev.tarball),
+			 "revision", str_or_null(r->source_rev.label));
+}
+
+/* The source offers another revision than the tree was imported from. */
+static bool moved(const struct row *r)
+{
+	return r->imported && r->source_rev.version &&
+	       (!r->tree_rev.version || strcmp(r->tree_rev.version, r->source_rev.version));
 }
 
 static json_t *row_json(const struct row *r)
@@ -80,15 +93,17 @@ static json_t *row_json(const struct row *r)
 
 	for (size_t i = 0; i < k->config_fragments.n; i++)
 		json_array_append_new(fragments, json_string(k->config_fragments.v[i]));
-	return json_pack("{s:s, s:o, s:o, s:b, s:b, s:s, s:o, s:o, s:s, s:{s:s, s:o, s:o}, s:{s:s, s:{s:i, s:i}, s:i}}",
+	return json_pack("{s:s, s:o, s:o, s:b, s:b, s:s, s:o, s:o, s:o, s:b, s:s, s:{s:s, s:o, s:o}, s:{s:s, s:{s:i, s:i}, s:i}}",
 			 "name", k->name,
 			 "description", str_or_null(k->description),
-			 "source", source_json(k),
+			 "source", source_json(r),
 			 "source_present", r->present,
 			 "imported", r->imported,
 			 "tree", r->tree,
 			 "base", str_or_null(r->imported ? r->base : NULL),
 			 "version", str_or_null(r->version),
+			 "revision", str_or_null(r->tree_rev.label),
+			 "moved", moved(r),
 			 "arch", k->arch,
 			 "config", "base", k->config_base, "fragments", fragments,
 			 "vendor-config", str_or_null(k->vendor_config),
@@ -113,6 +128,16 @@ static int print_json(const struct row *rows, size_t n)
 	return 0;
 }
 
+/* present; fetch: a pinned or suite revision that import will download; missing. */
+static const char *source_state(const struct row *r)
+{
+	if (r->present)
+		return "present";
+	if (r->k->source == KSRC_DEBIAN_PACKAGE && (r->k->package_version || r->k->suite))
+		return "fetch";
+	return "missing";
+}
+
 static void print_text(const struct row *rows, size_t n)
 {
 	int wname = 0, wsrc = 0;
@@ -123,11 +148,18 @@ static void print_text(const struct row *rows, size_t n)
 		wname = a > wname ? a : wname;
 		wsrc = b > wsrc ? b : wsrc;
 	}
-	for (size_t i = 0; i < n; i++)
-		printf("%-*s  %-*s  source: %-7s  imported: %-3s  version: %s\n",
-		       wname, rows[i].k->name, wsrc, rows[i].source,
-		       rows[i].present ? "present" : "missing", rows[i].imported ? "yes" : "no",
-		       rows[i].version ? rows[i].version : "-");
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		printf("%-*s  %-*s  source: %-7s  imported: %-3s  version: %s", wname, r->k->name, wsrc,
+		       r->source, source_state(r), r->imported ? "yes" : "no",
+		       r->version ? r->version : "-");
+		if (r->tree_rev.version)
+			printf("  revision: %s", r->tree_rev.version);
+		if (moved(r))
+			printf("  (source is at %s: run 'kbackport refresh %s')", r->source_rev.version, r->k->name);
+		putchar('\n');
+	}
 }
 
 static int kernels_list(int argc, char **argv)
@@ -198,19 +230,50 @@ static int kernels_import(int argc, char **argv)
 	progress_tty = isatty(STDERR_FILENO);
 	ret = repo_import(&k, show_progress, &res);
 	if (ret) {
+		import_result_free(&res);
 		kernel_free(&k);
 		return kb_errcode;
 	}
 	tree = repo_tree_path(k.name);
 	git_oid_tostr(sha, sizeof(sha), &res.commit);
 	if (res.already)
-		printf("%s: already imported at %.12s (%s)\n", k.name, sha, tree);
+		printf("%s: already imported at %.12s (%s), revision %s\n", k.name, sha, tree, res.label);
+	else if (!res.previous)
+		printf("%s: imported %zu files at %.12s in %.1f s (%s), revision %s\n", k.name, res.files, sha,
+		       res.seconds, tree, res.label);
 	else
-		printf("%s: imported %zu files at %.12s in %.1f s (%s)\n", k.name, res.files, sha,
-		       res.seconds, tree);
+		printf("%s: moved from %s to revision %s at %.12s in %.1f s (%s); results made on the old "
+		       "revision are stale: run 'kbackport refresh %s'\n", k.name, res.previous, res.label, sha,
+		       res.seconds, tree, k.name);
 	free(tree);
+	import_result_free(&res);
 	kernel_free(&k);
 	return 0;
+}
+
+/* The revisions Debian's archive offers for a kernel's package, newest first. */
+static int kernels_versions(int argc, char **argv)
+{
+	struct strvec versions = STRVEC_INIT;
+	struct kernel_desc k;
+	int ret = 0;
+
+	if (argc != 1 || argv[0][0] == '-') {
+		error("'kernels versions' takes one kernel name");
+		usage_of("kernels");
+		return KB_EXIT_USAGE;
+	}
+	if (kernel_find(argv[0], &k))
+		return kb_errcode;
+	if (k.source != KSRC_DEBIAN_PACKAGE)
+		ret = error_code(KB_EXIT_USAGE, "kernel '%s' has a git source: its revisions are its refs", k.name);
+	else
+		ret = deb_archive_versions(k.package, k.suite, &versions);
+	for (size_t i = 0; !ret && i < versions.n; i++)
+		printf("%s %s\n", k.package, versions.v[i]);
+	sv_release(&versions);
+	kernel_free(&k);
+	return ret ? kb_errcode : 0;
 }
 
 int cmd_kernels(int argc, char **argv)
@@ -221,6 +284,8 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_list(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "import"))
 		return kernels_import(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "versions"))
+		return kernels_versions(argc - 2, argv + 2);
 	error("unknown subcommand 'kernels %s'", argv[1]);
 	usage_of("kernels");
 	return KB_EXIT_USAGE;

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "export.h"
+#include "kernel.h"
 #include "port.h"
+#include "source.h"
 #include "util.h"
 
 /* The only series under backports/, when --series is not given. */
@@ -91,6 +94,31 @@ static void print_summary(const struct port_report *r)
 	       present, missing);
 }
 
+/* A state, not a failure: the committed exports or the tree lag behind. */
+static void print_staleness(const struct port_report *r, const char *series)
+{
+	char *dir = xasprintf("%s/%s", series, r->kernel);
+	char *made_on = export_source(dir);
+	char *what = xasprintf("the exports in %s", dir);
+	char *exports = made_on ? source_stale_text(what, made_on, r->source, r->kernel) : NULL;
+	struct kernel_desc k;
+	char *moved = NULL;
+
+	if (!kernel_find(r->kernel, &k)) {
+		moved = source_moved_text(&k, r->source);
+		kernel_free(&k);
+	}
+	if (exports)
+		printf("%s: %s\n", r->kernel, exports);
+	if (moved)
+		printf("%s: %s\n", r->kernel, moved);
+	free(moved);
+	free(exports);
+	free(what);
+	free(made_on);
+	free(dir);
+}
+
 int cmd_port(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -147,6 +175,8 @@ int cmd_port(int argc, char **argv)
 		if (r.nrecs)
 			print_summary(&r);
 	}
+	if (r.kernel && r.source)
+		print_staleness(&r, series);
 	if (ret == KB_EXIT_CONFLICT)
 		error("port of '%s' stopped on a conflict: rejects in '%s'; branch '%s' is at its last good "
 		      "commit and checked out in '%s/trees/%s' with the hunks that applied; finish them there "

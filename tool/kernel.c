@@ -15,6 +15,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "debian.h"
+
 struct yfile {
 	const char *path;
 	yaml_document_t doc;
@@ -138,14 +140,6 @@ static int get_strlist(struct yfile *f, yaml_node_t *n, const char *key, struct 
 	return 0;
 }
 
-/* Debian policy: [a-z0-9][a-z0-9+.-]+; it also keeps the name safe in a shell command. */
-static bool valid_package(const char *s)
-{
-	if (strlen(s) < 2 || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789+.-") == strlen(s);
-}
-
 static int parse_git(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 {
 	static const char *const keys[] = { "path", "ref" };
@@ -162,22 +156,35 @@ static int parse_git(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 
 static int parse_source(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 {
-	static const char *const keys[] = { "debian-package", "git" };
+	static const char *const keys[] = { "debian-package", "version", "suite", "git" };
+	enum { PACKAGE, VERSION, SUITE, GIT };
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 
 	if (map_fields(f, map, "source", keys, ARRAY_SIZE(keys), 0, v))
 		return -1;
-	if (v[0] && v[1])
+	if (v[PACKAGE] && v[GIT])
 		return bad(f, map, "both 'source.debian-package' and 'source.git' given");
-	if (v[1])
-		return parse_git(f, v[1], k);
-	if (!v[0])
+	if (v[GIT] && (v[VERSION] || v[SUITE]))
+		return bad(f, v[VERSION] ? v[VERSION] : v[SUITE],
+			   "'source.%s' is for a Debian package; a git source is pinned by its ref",
+			   v[VERSION] ? "version" : "suite");
+	if (v[GIT])
+		return parse_git(f, v[GIT], k);
+	if (!v[PACKAGE])
 		return bad(f, map, "missing 'source.debian-package' or 'source.git'");
-	if (get_str(f, v[0], "source.debian-package", &k->package))
+	if (get_str(f, v[PACKAGE], "source.debian-package", &k->package))
 		return -1;
-	if (!valid_package(k->package))
-		return bad(f, v[0], "invalid package name '%s' for 'source.debian-package'",
+	if (!deb_valid_package(k->package))
+		return bad(f, v[PACKAGE], "invalid package name '%s' for 'source.debian-package'",
 			   k->package);
+	if (v[VERSION] && get_str(f, v[VERSION], "source.version", &k->package_version))
+		return -1;
+	if (v[VERSION] && !deb_valid_version(k->package_version))
+		return bad(f, v[VERSION], "invalid Debian version '%s' for 'source.version'", k->package_version);
+	if (v[SUITE] && get_str(f, v[SUITE], "source.suite", &k->suite))
+		return -1;
+	if (v[SUITE] && !deb_valid_suite(k->suite))
+		return bad(f, v[SUITE], "invalid Debian suite '%s' for 'source.suite'", k->suite);
 	k->source = KSRC_DEBIAN_PACKAGE;
 	return 0;
 }
@@ -426,6 +433,8 @@ void kernel_free(struct kernel_desc *k)
 	free(k->name);
 	free(k->description);
 	free(k->package);
+	free(k->package_version);
+	free(k->suite);
 	free(k->git_path);
 	free(k->git_ref);
 	free(k->arch);

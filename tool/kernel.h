@@ -8,7 +8,7 @@
 #include "util.h"
 
 enum kernel_source {
-	KSRC_DEBIAN_PACKAGE,	/* /usr/src/<package>.tar.xz */
+	KSRC_DEBIAN_PACKAGE,	/* <package>.tar.xz: installed in /usr/src, or fetched (debian.h) */
 	KSRC_GIT,		/* a git repository and a ref in it */
 };
 
@@ -34,6 +34,8 @@ struct kernel_desc {
 	char *description;	/* NULL if not given */
 	enum kernel_source source;
 	char *package;		/* KSRC_DEBIAN_PACKAGE */
+	char *package_version;	/* source.version: this revision exactly; NULL: track the newest */
+	char *suite;		/* source.suite: fetched from it with apt; NULL: the installed package */
 	char *git_path;		/* KSRC_GIT */
 	char *git_ref;		/* KSRC_GIT */
 	char *arch;

@@ -3,6 +3,7 @@
  * kbackport: port an upstream kernel patch series onto vendor trees,
  * build, boot and measure them. One subcommand per tool/cmd-<name>.c.
  */
+#include <git2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,10 +31,15 @@ static const struct command commands[] = {
 	{ "kernels", cmd_kernels, "list kernel trees from kernels/, import one",
 	  "kbackport kernels [list] [--json]\n"
 	  "kbackport kernels import <name>\n"
+	  "kbackport kernels versions <name>\n"
 	  "\n"
 	  "Each kernels/<name>.yaml describes one tree. import turns its source\n"
 	  "(a Debian linux-source package or a git repository) into a git\n"
-	  "repository under $KBACKPORT_WORK/trees/<name> (default work/)." },
+	  "repository under $KBACKPORT_WORK/trees/<name> (default work/), at the\n"
+	  "revision the YAML pins (source.version) or the newest one (the installed\n"
+	  "package, or the newest of source.suite, fetched with a private apt);\n"
+	  "a tree at another revision moves to it. versions lists the revisions\n"
+	  "Debian's archive offers for the package, newest first." },
 	{ "port", cmd_port, "apply a series onto one kernel tree",
 	  "kbackport port <kernel> [--series DIR] [--json] [--signoff 'Name <email>']\n"
 	  "kbackport port --continue <kernel> [--series DIR]\n"
@@ -53,6 +59,17 @@ static const struct command commands[] = {
 	  "DIR/patches/series + DEP-3 headed patches (quilt push -a applies them to\n"
 	  "the unpacked source); branch: prints the branch name and its tip.\n"
 	  "DIR defaults to <series>/<kernel>/." },
+	{ "refresh", cmd_refresh, "carry a port onto a new revision of its tree",
+	  "kbackport refresh <kernel>... | --all [--series DIR] [--signoff 'Name <email>']\n"
+	  "\n"
+	  "For a tree whose source moved (a new Debian revision, a moved git ref):\n"
+	  "imports the revision the kernel YAML gives (source.version pins one; else\n"
+	  "the newest is tracked), ports the series again (fixups and review actions\n"
+	  "replayed; a new conflict stops as 'port' does, exit 6, the committed\n"
+	  "export left as it was), compares the new port with the committed\n"
+	  "<series>/<kernel>/backport.mbox hunk by hunk (same, moved, context\n"
+	  "changed, changed, new, dropped), writes the mbox and quilt exports, and\n"
+	  "prints the summary (kept in <work>/ports/<kernel>/refresh.txt)." },
 	{ "build", cmd_build, "build a kernel (base or patched)",
 	  "kbackport build <kernel> [--variant base|patched] [--series DIR] [--force] [--vendor-check]\n"
 	  "\n"
@@ -197,5 +214,8 @@ int main(int argc, char **argv)
 		printf("usage: %s\n", c->usage);
 		return 0;
 	}
+	/* Once, before any command can reach libgit2 (hashes, trees, notes). */
+	if (git_libgit2_init() < 0)
+		die("cannot initialize libgit2");
 	return c->fn(argc - 1, argv + 1);
 }

@@ -26,6 +26,7 @@
 #include "patch.h"
 #include "repo.h"
 #include "series.h"
+#include "source.h"
 
 struct change {
 	char *path;
@@ -34,6 +35,7 @@ struct change {
 
 struct port_ctx {
 	const struct port_opts *o;
+	struct kernel_desc k;
 	struct port_report *r;
 	struct series s;
 	git_repository *repo;
@@ -872,7 +874,7 @@ static int check_inputs(struct port_ctx *c)
 			return error_code(KB_EXIT_NOINPUT, "series directory '%s' lacks '%s'", c->o->series_dir,
 					  c->s.patches[i].filename);
 	}
-	if (branch_dirty_files(c->repo, &dirty))
+	if (repo_dirty_files(c->repo, &dirty))
 		return -1;
 	for (size_t i = 0; i < dirty.n && i < 5; i++)
 		sb_addf(&names, "%s'%s'", i ? ", " : "", dirty.v[i]);
@@ -1032,10 +1034,20 @@ static int load_rules(struct port_ctx *c)
 	return ret;
 }
 
+/* The revision the tree was imported from: what port.json and the exports name. */
+static int tree_source(struct port_ctx *c)
+{
+	struct source_rev rev;
+
+	if (repo_tree_revision(c->repo, &c->k, &rev))
+		return -1;
+	c->r->source = rev.label ? xstrdup(rev.label) : xstrdup("unknown");
+	source_rev_free(&rev);
+	return 0;
+}
+
 static int setup(struct port_ctx *c, const struct port_opts *o, struct port_report *r)
 {
-	struct kernel_desc k;
-
 	memset(c, 0, sizeof(*c));
 	memset(r, 0, sizeof(*r));
 	c->o = o;
@@ -1044,15 +1056,14 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 	r->branch = port_branch_name(o->series_dir, o->kernel);
 	r->series = xstrdup(o->series_dir);
 	c->ports_dir = xasprintf("%s/ports/%s", work_dir(), o->kernel);
-	if (kernel_find(o->kernel, &k))
+	if (kernel_find(o->kernel, &c->k))
 		return -1;
-	kernel_free(&k);
 	if (!is_dir(o->series_dir))
 		return error_code(KB_EXIT_NOINPUT, "cannot open series directory '%s'", o->series_dir);
 	if (series_load(o->series_dir, &c->s))
 		return -1;
 	r->total = c->s.total;
-	if (repo_open_tree(o->kernel, &c->repo) || check_inputs(c) || set_identity(c) ||
+	if (repo_open_tree(o->kernel, &c->repo) || tree_source(c) || check_inputs(c) || set_identity(c) ||
 	    mkdir_p(c->ports_dir) || repo_base_commit(c->repo, &r->base) || check_files(c) ||
 	    load_rules(c))
 		return -1;
@@ -1061,6 +1072,7 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 
 static void teardown(struct port_ctx *c)
 {
+	kernel_free(&c->k);
 	series_free(&c->s);
 	git_repository_free(c->repo);
 	free(c->who_name);
@@ -1172,6 +1184,7 @@ static json_t *report_json(const struct port_report *r)
 	json_object_set_new(o, "branch", json_string(r->branch));
 	json_object_set_new(o, "base", json_string(git_oid_tostr(id, sizeof(id), &r->base)));
 	json_object_set_new(o, "tip", json_string(git_oid_tostr(id, sizeof(id), &r->tip)));
+	json_object_set_new(o, "source", json_string(r->source ? r->source : "unknown"));
 	for (size_t i = 0; i < r->nprereqs; i++) {
 		json_t *q = json_object();
 
@@ -1279,7 +1292,6 @@ int port_continue(const struct port_opts *o, struct port_report *r)
 	struct port_ctx c;
 	int n = 0, ret = -1;
 	bool prereq = false;
-	struct kernel_desc k;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -1288,9 +1300,8 @@ int port_continue(const struct port_opts *o, struct port_report *r)
 	r->kernel = xstrdup(o->kernel);
 	r->branch = port_branch_name(o->series_dir, o->kernel);
 	c.ports_dir = xasprintf("%s/ports/%s", work_dir(), o->kernel);
-	if (kernel_find(o->kernel, &k) || read_state(c.ports_dir, &n, &prereq))
+	if (kernel_find(o->kernel, &c.k) || read_state(c.ports_dir, &n, &prereq))
 		goto out;
-	kernel_free(&k);
 	if (prereq) {
 		error_code(KB_EXIT_USAGE, "the port stopped on a prerequisite: fix the file under %s/prereqs/ instead",
 			   o->series_dir);
@@ -1337,6 +1348,7 @@ void port_report_free(struct port_report *r)
 	free(r->kernel);
 	free(r->series);
 	free(r->branch);
+	free(r->source);
 	free(r->rej);
 	sv_release(&r->strategies);
 	memset(r, 0, sizeof(*r));

@@ -55,6 +55,7 @@ struct port_report {
 	char *branch;
 	git_oid base;
 	git_oid tip;
+	char *source;		/* the revision the tree was imported from: "linux-source-6.1 6.1.192-3" */
 	struct patch_record *recs;
 	size_t nrecs;
 	struct prereq_record *prereqs;

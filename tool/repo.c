@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "source.h"
+
 static int lg2_verror(int code, const char *fmt, va_list ap)
 {
 	const git_error *e = git_error_last();
@@ -55,19 +57,6 @@ int check_lg2(int rc, const char *fmt, ...)
 	return -1;
 }
 
-/* libgit2 must be initialized once before any other call. */
-static int lg2_init(void)
-{
-	static bool done;
-
-	if (done)
-		return 0;
-	if (check_lg2(git_libgit2_init(), "cannot initialize libgit2"))
-		return -1;
-	done = true;
-	return 0;
-}
-
 char *repo_tree_path(const char *name)
 {
 	return xasprintf("%s/trees/%s", work_dir(), name);
@@ -79,10 +68,6 @@ int repo_try_open_tree(const char *name, git_repository **out, git_oid *base)
 	git_repository *repo = NULL;
 	int ret = 1;
 
-	if (lg2_init()) {
-		ret = -1;
-		goto cleanup;
-	}
 	if (!is_dir(path))
 		goto cleanup;
 	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
@@ -127,6 +112,27 @@ int repo_base_commit(git_repository *repo, git_oid *out)
 {
 	return check_lg2(git_reference_name_to_id(out, repo, REPO_BASE_REF),
 			 "cannot resolve '%s' in '%s'", REPO_BASE_REF, repo_where(repo));
+}
+
+int repo_dirty_files(git_repository *repo, struct strvec *out)
+{
+	git_status_options opts;
+	git_status_list *list = NULL;
+
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (check_lg2(git_status_list_new(&list, repo, &opts), "cannot read the work tree status"))
+		return -1;
+	for (size_t i = 0; i < git_status_list_entrycount(list); i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+
+		if (d)
+			sv_push(out, d->new_file.path ? d->new_file.path : d->old_file.path);
+	}
+	git_status_list_free(list);
+	return 0;
 }
 
 /* The value of "name = value" at the start of a line of a Makefile, or NULL. */
@@ -203,17 +209,16 @@ bool repo_source_present(const struct kernel_desc *k)
 {
 	git_repository *src = NULL;
 	git_object *obj = NULL;
-	char *tarball;
+	struct source_rev rev;
 	bool ok;
 
 	if (k->source == KSRC_DEBIAN_PACKAGE) {
-		tarball = kernel_tarball(k);
-		ok = access(tarball, R_OK) == 0;
-		free(tarball);
+		if (source_resolve(k, false, &rev))
+			return false;
+		ok = rev.tarball && access(rev.tarball, R_OK) == 0;
+		source_rev_free(&rev);
 		return ok;
 	}
-	if (lg2_init())
-		return false;
 	ok = git_repository_open_ext(&src, k->git_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0 &&
 	     git_revparse_single(&obj, src, k->git_ref) == 0;
 	git_error_clear();
@@ -244,30 +249,6 @@ static void restore_signals(const struct sigaction old[2])
 {
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT) {
-		error("cannot remove '%s': %s", path, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
-static int remove_tree(const char *path)
-{
-	int ret;
-
-	if (!path_exists(path))
-		return 0;
-	ret = nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS);
-	if (ret < 0)
-		error("cannot remove '%s': %s", path, strerror(errno));
-	return ret ? -1 : 0;
 }
 
 /* Progress of one import, passed through libgit2's callbacks. */
@@ -303,8 +284,7 @@ cleanup:
 	return ret;
 }
 
-/* The commit k->git_ref names in k->git_path. */
-static int resolve_source(const struct kernel_desc *k, git_oid *out)
+int repo_git_source(const struct kernel_desc *k, git_oid *out)
 {
 	git_repository *src = NULL;
 	git_object *obj = NULL, *commit = NULL;
@@ -356,7 +336,7 @@ static int import_git(const struct kernel_desc *k, const char *dir, struct progr
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
 	co.progress_cb = checkout_progress;
 	co.progress_payload = p;
-	if (resolve_source(k, &res->commit) ||
+	if (repo_git_source(k, &res->commit) ||
 	    check_lg2(git_clone(&repo, k->git_path, dir, &opts), "cannot clone '%s'", k->git_path) ||
 	    check_lg2(git_commit_lookup(&commit, repo, &res->commit),
 		      "cannot find '%s' in the clone of '%s'", k->git_ref, k->git_path) ||
@@ -374,8 +354,8 @@ cleanup:
 /* One tarball being turned into a repository, object by object. */
 struct tar_import {
 	const char *tarball;
-	const char *dir;		/* the work tree being built */
-	int dirfd;
+	const char *dir;		/* the repository's work tree */
+	int dirfd;			/* files are written here; -1: objects only (an update) */
 	git_repository *repo;
 	git_odb *odb;
 	struct strbuf data;		/* the content of the current file */
@@ -484,6 +464,12 @@ static void add_entry(struct tar_import *t, const char *path, const git_oid *id,
 	}
 	e = &t->ents[t->nents++];
 	memset(e, 0, sizeof(*e));
+	e->mode = mode;
+	git_oid_cpy(&e->id, id);
+	e->path = xstrdup(path);
+	step(t->progress, t->nents);
+	if (!st)
+		return;
 	/* The stat data lets git status trust the file without hashing it. */
 	e->ctime.seconds = st->st_ctim.tv_sec;
 	e->ctime.nanoseconds = st->st_ctim.tv_nsec;
@@ -494,10 +480,6 @@ static void add_entry(struct tar_import *t, const char *path, const git_oid *id,
 	e->uid = st->st_uid;
 	e->gid = st->st_gid;
 	e->file_size = st->st_size;
-	e->mode = mode;
-	git_oid_cpy(&e->id, id);
-	e->path = xstrdup(path);
-	step(t->progress, t->nents);
 }
 
 static int read_data(struct tar_import *t, struct archive *a, struct archive_entry *e)
@@ -526,9 +508,10 @@ static int import_file(struct tar_import *t, struct archive *a, struct archive_e
 	if (read_data(t, a, e) ||
 	    check_lg2(git_odb_write(&id, t->odb, t->data.buf, t->data.len, GIT_OBJECT_BLOB),
 		      "cannot store '%s' in '%s'", path, t->dir) ||
-	    write_work_file(t, path, exec ? 0755 : 0644, &st))
+	    (t->dirfd >= 0 && write_work_file(t, path, exec ? 0755 : 0644, &st)))
 		return -1;
-	add_entry(t, path, &id, exec ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB, &st);
+	add_entry(t, path, &id, exec ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB,
+		  t->dirfd >= 0 ? &st : NULL);
 	return 0;
 }
 
@@ -586,6 +569,10 @@ static int import_links(struct tar_import *t)
 		if (check_lg2(git_odb_write(&id, t->odb, target, strlen(target), GIT_OBJECT_BLOB),
 			      "cannot store '%s' in '%s'", path, t->dir))
 			return -1;
+		if (t->dirfd < 0) {
+			add_entry(t, path, &id, GIT_FILEMODE_LINK, NULL);
+			continue;
+		}
 		if (make_parents(t->dirfd, path) || symlinkat(target, t->dirfd, path) < 0)
 			return create_error(t, path);
 		if (fstatat(t->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -600,19 +587,31 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const git_index_entry *)a)->path, ((const git_index_entry *)b)->path);
 }
 
-/* Adding in index order appends instead of inserting into the middle. */
+/*
+ * Adding in index order appends instead of inserting into the middle. An
+ * update builds its tree in an index of its own: the tree's index stays
+ * the old one's until the checkout moves both.
+ */
 static int write_index(struct tar_import *t, git_oid *tree)
 {
 	git_index *index = NULL;
+	bool update = t->dirfd < 0;
 	int ret = -1;
 
 	qsort(t->ents, t->nents, sizeof(*t->ents), cmp_entry);
-	if (check_lg2(git_repository_index(&index, t->repo), "cannot open the index of '%s'", t->dir))
+	if (update ? check_lg2(git_index_new(&index), "cannot make an index for '%s'", t->dir)
+		   : check_lg2(git_repository_index(&index, t->repo), "cannot open the index of '%s'", t->dir))
 		goto cleanup;
 	for (size_t i = 0; i < t->nents; i++)
 		if (check_lg2(git_index_add(index, &t->ents[i]), "cannot add '%s' to the index of '%s'",
 			      t->ents[i].path, t->dir))
 			goto cleanup;
+	if (update) {
+		if (check_lg2(git_index_write_tree_to(tree, index, t->repo), "cannot write the tree of '%s'", t->dir))
+			goto cleanup;
+		ret = 0;
+		goto cleanup;
+	}
 	/* Tree first: writing it caches the tree ids that the index then saves. */
 	if (check_lg2(git_index_write_tree(tree, index), "cannot write the tree of '%s'", t->dir) ||
 	    check_lg2(git_index_write(index), "cannot write the index of '%s'", t->dir))
@@ -623,35 +622,15 @@ cleanup:
 	return ret;
 }
 
-/* The Debian version, if the tarball is the one the package installed. */
-static char *package_version(const struct kernel_desc *k, const char *tarball)
-{
-	char *cmd, *line = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	if (!starts_with(tarball, "/usr/src/"))
-		return NULL;
-	/* Safe in a shell: kernel_load() checked the package name. */
-	cmd = xasprintf("dpkg-query -W -f='${Version}' %s 2>/dev/null", k->package);
-	f = popen(cmd, "r");
-	free(cmd);
-	if (!f)
-		return NULL;
-	if (getline(&line, &n, f) <= 0 || pclose(f) != 0) {
-		free(line);
-		return NULL;
-	}
-	return line;
-}
-
-/* Same tarball, same commit id: the author, date and message derive from it alone. */
-static int commit_import(struct tar_import *t, const struct kernel_desc *k, time_t when,
+/*
+ * Same revision, same commit id: the author, date and message derive from
+ * the revision alone, not from where its tarball was found or fetched.
+ */
+static int commit_import(struct tar_import *t, const struct source_rev *rev, time_t when,
 			 const git_oid *tree_id, git_oid *out)
 {
-	char *version = package_version(k, t->tarball);
-	char *msg = xasprintf("Import %s%s%s\n\nUnmodified source from %s.\n", k->package,
-			      version ? " " : "", version ? version : "", t->tarball);
+	char *msg = xasprintf("Import %s\n\nUnmodified source from %s.\n", rev->label,
+			      path_basename(t->tarball));
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
 	int ret = -1;
@@ -667,7 +646,6 @@ cleanup:
 	git_tree_free(tree);
 	git_signature_free(sig);
 	free(msg);
-	free(version);
 	return ret;
 }
 
@@ -748,35 +726,206 @@ static void tar_import_release(struct tar_import *t)
 	git_repository_free(t->repo);
 }
 
-static int import_tarball(const struct kernel_desc *k, const char *dir, struct progress *p,
+/* refs/kbackport/revisions/<version>: every revision the tree was at stays reachable. */
+static int keep_revision(git_repository *repo, const char *version, const git_oid *commit)
+{
+	char *name = xasprintf("refs/kbackport/revisions/%s", version);
+	git_reference *ref = NULL;
+	int ret;
+
+	/* git refuses '~' and ':' in ref names; Debian versions have both */
+	for (char *c = name + strlen("refs/kbackport/revisions/"); *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-", *c))
+			*c = '_';
+	ret = check_lg2(git_reference_create(&ref, repo, name, commit, 1, "kbackport: import"),
+			"cannot create '%s' in '%s'", name, repo_where(repo));
+	git_reference_free(ref);
+	free(name);
+	return ret;
+}
+
+static int tarball_time(const struct source_rev *rev, time_t *when)
+{
+	struct stat st;
+
+	if (!rev->tarball || stat(rev->tarball, &st) < 0)
+		return error_code(KB_EXIT_NOINPUT, "cannot open '%s': %s",
+				  rev->tarball ? rev->tarball : "(no tarball)", strerror(errno));
+	*when = st.st_mtime;
+	return 0;
+}
+
+static int import_tarball(const struct source_rev *rev, const char *dir, struct progress *p,
 			  struct import_result *res)
 {
-	struct tar_import t = { .dir = dir, .dirfd = -1, .progress = p };
-	char *tarball = kernel_tarball(k);
+	struct tar_import t = { .tarball = rev->tarball, .dir = dir, .dirfd = -1, .progress = p };
 	struct archive *a = NULL;
-	struct stat st;
-	char *log = NULL;
+	char *log = xasprintf("kbackport: import %s", rev->label);
+	time_t when;
 	git_oid tree;
 	int ret = -1;
 
-	t.tarball = tarball;
-	if (stat(tarball, &st) < 0) {
-		error_code(KB_EXIT_NOINPUT, "cannot open '%s': %s", tarball, strerror(errno));
-		goto cleanup;
-	}
-	log = xasprintf("kbackport: import %s", tarball);
-	if (open_archive(&t, &a) || init_repo(&t) || read_entries(&t, a) || import_links(&t) ||
-	    write_index(&t, &tree) ||
-	    commit_import(&t, k, st.st_mtime, &tree, &res->commit) ||
-	    set_base(t.repo, &res->commit, log))
+	if (tarball_time(rev, &when) || open_archive(&t, &a) || init_repo(&t) || read_entries(&t, a) ||
+	    import_links(&t) || write_index(&t, &tree) ||
+	    commit_import(&t, rev, when, &tree, &res->commit) ||
+	    set_base(t.repo, &res->commit, log) || keep_revision(t.repo, rev->version, &res->commit))
 		goto cleanup;
 	ret = 0;
 cleanup:
 	archive_read_free(a);
 	tar_import_release(&t);
 	free(log);
-	free(tarball);
 	return ret;
+}
+
+/* A tree must be clean before its base moves: nothing the user changed is overwritten. */
+static int check_clean(git_repository *repo, const char *name)
+{
+	struct strvec dirty = STRVEC_INIT;
+	int ret = repo_dirty_files(repo, &dirty);
+
+	if (!ret && dirty.n)
+		ret = error_code(KB_EXIT_FAIL, "cannot move tree '%s' to a new revision: '%s'%s changed (a port "
+				 "stopped on a conflict?): finish or discard the changes first", name, dirty.v[0],
+				 dirty.n > 1 ? " and other files are" : " is");
+	sv_release(&dirty);
+	return ret;
+}
+
+/* Moves the base to commit and checks it out: only the files that differ are written. */
+static int switch_base(git_repository *repo, const git_oid *commit, const char *log)
+{
+	git_checkout_options co;
+	int ret;
+
+	if (check_lg2(git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION), "cannot set up a checkout"))
+		return -1;
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	hold_signals(true);
+	ret = set_base(repo, commit, log) ||
+	      check_lg2(git_checkout_head(repo, &co), "cannot check out the new base in '%s'", repo_where(repo)) ? -1 : 0;
+	hold_signals(false);
+	return ret;
+}
+
+/*
+ * A new revision of an imported tree: its objects go into the same
+ * repository (most exist already), its tree is built in memory, and the
+ * base moves only when all of it is there. Branches made on the old base
+ * stay, and the old base keeps its refs/kbackport/revisions/ ref.
+ */
+static int update_tarball(const struct kernel_desc *k, const struct source_rev *rev, git_repository *repo,
+			  struct progress *p, struct import_result *res)
+{
+	struct tar_import t = { .tarball = rev->tarball, .dir = repo_where(repo), .dirfd = -1, .repo = repo,
+				.progress = p };
+	struct archive *a = NULL;
+	char *log = xasprintf("kbackport: import %s", rev->label);
+	time_t when;
+	git_oid tree;
+	int ret = -1;
+
+	if (check_clean(repo, k->name) || tarball_time(rev, &when) || open_archive(&t, &a) ||
+	    add_fast_backend(&t) || read_entries(&t, a) || import_links(&t) || write_index(&t, &tree) ||
+	    commit_import(&t, rev, when, &tree, &res->commit) || interrupted ||
+	    keep_revision(repo, rev->version, &res->commit) || switch_base(repo, &res->commit, log))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	archive_read_free(a);
+	t.repo = NULL;		/* the caller's */
+	tar_import_release(&t);
+	free(log);
+	return ret;
+}
+
+int repo_tree_revision(git_repository *repo, const struct kernel_desc *k, struct source_rev *out)
+{
+	git_commit *c = NULL;
+	git_oid base;
+	char *prefix;
+	const char *msg;
+
+	memset(out, 0, sizeof(*out));
+	if (repo_base_commit(repo, &base))
+		return -1;
+	if (k->source == KSRC_GIT) {
+		out->version = xstrdup(git_oid_tostr_s(&base));
+		out->label = xasprintf("%s@%s %s", k->git_path, k->git_ref, out->version);
+		return 0;
+	}
+	if (check_lg2(git_commit_lookup(&c, repo, &base), "cannot read the base of '%s'", repo_where(repo)))
+		return -1;
+	msg = git_commit_message(c);
+	prefix = xasprintf("Import %s ", k->package);
+	/* an import by kbackport says which revision it was; anything else is unknown */
+	if (starts_with(msg, prefix)) {
+		out->label = xstrndup(msg + strlen("Import "), strcspn(msg, "\n") - strlen("Import "));
+		out->version = xstrdup(source_label_version(out->label));
+	}
+	free(prefix);
+	git_commit_free(c);
+	return 0;
+}
+
+/* A git source that moved: imported afresh beside the old tree, which it then replaces. */
+static int reimport_git(const struct kernel_desc *k, const char *final, const char *tmp, struct progress *p,
+			struct import_result *res)
+{
+	char *old = xasprintf("%s.old", tmp);
+	int ret = remove_tree(old) || import_git(k, tmp, p, res) ? -1 : 0;
+
+	if (!ret && interrupted)
+		ret = error("import of '%s' interrupted", k->name);
+	hold_signals(true);
+	if (!ret && rename(final, old) < 0)
+		ret = error("cannot rename '%s' to '%s': %s", final, old, strerror(errno));
+	if (!ret && rename(tmp, final) < 0) {
+		ret = error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
+		rename(old, final);
+	}
+	hold_signals(false);
+	remove_tree(ret ? tmp : old);
+	free(old);
+	return ret;
+}
+
+static int import_new(const struct kernel_desc *k, const struct source_rev *rev, const char *final,
+		      const char *tmp, struct progress *p, struct import_result *res)
+{
+	int ret;
+
+	if (path_exists(final))
+		return error("cannot import '%s': '%s' exists without %s (remove it first)", k->name, final,
+			     REPO_BASE_REF);
+	ret = k->source == KSRC_GIT ? import_git(k, tmp, p, res) : import_tarball(rev, tmp, p, res);
+	if (!ret && interrupted)
+		ret = error("import of '%s' interrupted", k->name);
+	if (!ret && rename(tmp, final) < 0)
+		ret = error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
+	if (ret)
+		remove_tree(tmp);
+	return ret;
+}
+
+/* The tree exists: nothing to do at the same revision, else it moves to rev. */
+static int import_over(const struct kernel_desc *k, const struct source_rev *rev, git_repository *repo,
+		       const char *final, const char *tmp, struct progress *p, struct import_result *res)
+{
+	struct source_rev have;
+
+	if (repo_tree_revision(repo, k, &have))
+		return -1;
+	if (have.version && !strcmp(have.version, rev->version)) {
+		res->already = true;
+		source_rev_free(&have);
+		return 0;
+	}
+	res->previous = have.label ? xstrdup(have.label) : xstrdup("an unknown revision");
+	source_rev_free(&have);
+	if (k->source == KSRC_GIT)
+		return reimport_git(k, final, tmp, p, res);
+	return update_tarball(k, rev, repo, p, res);
 }
 
 int repo_import(const struct kernel_desc *k, import_progress_fn progress,
@@ -786,44 +935,49 @@ int repo_import(const struct kernel_desc *k, import_progress_fn progress,
 	char *final = repo_tree_path(k->name);
 	char *tmp = xasprintf("%s/.%s.tmp", trees, k->name);
 	struct progress p = { .fn = progress };
+	git_repository *repo = NULL;
+	struct source_rev rev;
 	struct sigaction old[2];
 	struct timespec t0, t1;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	ret = repo_try_open_tree(k->name, NULL, &res->commit);
-	if (ret <= 0) {
-		res->already = !ret;
-		goto cleanup;
+	if (source_resolve(k, true, &rev))
+		goto fail;
+	if (!rev.version) {
+		error_code(KB_EXIT_NOINPUT, "cannot open '%s': %s", rev.tarball, strerror(ENOENT));
+		goto fail;
 	}
-	ret = -1;
-	if (path_exists(final)) {
-		error("cannot import '%s': '%s' exists without %s (remove it first)", k->name, final,
-		      REPO_BASE_REF);
-		goto cleanup;
-	}
+	res->label = xstrdup(rev.label);
+	ret = repo_try_open_tree(k->name, &repo, &res->commit);
 	/* A leftover of an import killed before it could clean up. */
-	if (remove_tree(tmp) || mkdir_p(trees))
-		goto cleanup;
+	if (ret < 0 || remove_tree(tmp) || mkdir_p(trees))
+		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	catch_signals(old);
-	if (k->source == KSRC_GIT)
-		ret = import_git(k, tmp, &p, res);
-	else
-		ret = import_tarball(k, tmp, &p, res);
-	if (!ret && interrupted)
-		ret = error("import of '%s' interrupted", k->name);
-	if (!ret && rename(tmp, final) < 0)
-		ret = error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
 	if (ret)
-		remove_tree(tmp);
+		ret = import_new(k, &rev, final, tmp, &p, res);
+	else
+		ret = import_over(k, &rev, repo, final, tmp, &p, res);
 	restore_signals(old);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->files = p.files;
 	res->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	goto cleanup;
+fail:
+	ret = -1;
 cleanup:
+	git_repository_free(repo);
+	source_rev_free(&rev);
 	free(tmp);
 	free(final);
 	free(trees);
 	return ret;
+}
+
+void import_result_free(struct import_result *res)
+{
+	free(res->label);
+	free(res->previous);
+	memset(res, 0, sizeof(*res));
 }

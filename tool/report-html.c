@@ -107,6 +107,21 @@ static void reasons(FILE *f, json_t *k, bool named)
 	fputs(any ? "</ul>\n" : "", f);
 }
 
+/* Results made on another revision than the tree's: a state, listed apart from the failures. */
+static void stale(FILE *f, json_t *k)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(k, "stale"), i, r) {
+		fputs(i ? "" : "<ul class=\"stale\">", f);
+		fputs("<li>", f);
+		esc(f, json_string_value(r));
+		fputs("</li>\n", f);
+	}
+	fputs(json_array_size(json_object_get(k, "stale")) ? "</ul>\n" : "", f);
+}
+
 /* ---- plots ---------------------------------------------------------------- */
 
 #define PW 520
@@ -455,7 +470,7 @@ static void kernel_detail(FILE *f, json_t *k)
 	static const char *const tk[] = { "variant", "name", "status", "detail" };
 	static const char *const ck[] = { "test", "jobs", "base", "patched", "ratio", "min_ratio" };
 	static const char *const sk[] = { "name", "stage", "status", "exit", "seconds", "reused", "why", "log" };
-	static const char *const trk[] = { "series", "branch", "base", "tip" };
+	static const char *const trk[] = { "series", "branch", "revision", "source", "exports_source", "base", "tip" };
 
 	fprintf(f, "<h2 id=\"k-%s\">%s %s</h2>\n<table><tr>", jstr(k, "kernel"), report_mark(jstr(k, "verdict")),
 		jstr(k, "kernel"));
@@ -464,6 +479,7 @@ static void kernel_detail(FILE *f, json_t *k)
 	fputs("</tr><tr>", f);
 	tds(f, json_object_get(k, "tree"), trk, ARRAY_SIZE(trk));
 	fputs("</tr></table>\n", f);
+	stale(f, k);
 	reasons(f, k, false);
 	plots(f, k);
 	rows(f, json_object_get(k, "comparisons"), ck, ARRAY_SIZE(ck));

@@ -14,7 +14,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "export.h"
+#include "kernel.h"
+#include "repo.h"
 #include "results.h"
+#include "source.h"
 
 static const char *const stage_names[RS_NR] = { "port", "build", "boot", "bench" };
 static const int stage_exit[RS_NR] = { KB_EXIT_CONFLICT, KB_EXIT_BUILD, KB_EXIT_BOOT, KB_EXIT_TEST };
@@ -555,6 +559,54 @@ static json_t *bench_section(json_t *dio[2], json_t *builds[2], json_t *stage, j
 	return out;
 }
 
+/* Takes text (may be NULL). */
+static void add_text(json_t *list, char *text)
+{
+	if (text)
+		json_array_append_new(list, json_string(text));
+	free(text);
+}
+
+/* The tree's revision now, and every result that names another one: stale, a state, not a failure. */
+static json_t *staleness(const char *k, json_t *port, json_t *tree)
+{
+	const char *made_on = jstr(port, "source"), *series = jstr(port, "series");
+	struct source_rev now = { 0 };
+	git_repository *repo = NULL;
+	struct kernel_desc kd;
+	json_t *stale = json_array();
+	char *exports = NULL, *yaml = xasprintf("%s/%s.yaml", kernels_dir(), k);
+	git_oid base;
+
+	/* a store may hold kernels no YAML describes any more: their tree is not judged */
+	memset(&kd, 0, sizeof(kd));
+	if (path_exists(yaml) && !kernel_find(k, &kd) && !repo_try_open_tree(k, &repo, &base) &&
+	    !repo_tree_revision(repo, &kd, &now) && now.label) {
+		json_object_set_new(tree, "revision", json_string(now.label));
+		if (made_on)
+			add_text(stale, source_stale_text("the port", made_on, now.label, k));
+		add_text(stale, source_moved_text(&kd, now.label));
+	}
+	if (series) {
+		char *dir = xasprintf("%s/%s", series, k), *what = xasprintf("the exports in %s", dir);
+		const char *ref = now.label ? now.label : made_on;
+
+		exports = export_source(dir);
+		if (exports && ref)
+			add_text(stale, source_stale_text(what, exports, ref, k));
+		free(what);
+		free(dir);
+	}
+	json_object_set_new(tree, "source", made_on ? json_string(made_on) : json_null());
+	json_object_set_new(tree, "exports_source", exports ? json_string(exports) : json_null());
+	free(exports);
+	free(yaml);
+	source_rev_free(&now);
+	git_repository_free(repo);
+	kernel_free(&kd);
+	return stale;
+}
+
 static const char *kernel_verdict(json_t *stages)
 {
 	const char *verdict = "pass";
@@ -586,6 +638,7 @@ static json_t *kernel_record(const char *k)
 			"branch", port ? json_object_get(port, "branch") : json_null(),
 			"base", port ? json_object_get(port, "base") : json_null(),
 			"tip", port ? json_object_get(port, "tip") : json_null());
+	json_object_set_new(rec, "stale", staleness(k, port, json_object_get(rec, "tree")));
 	json_object_set_new(rec, "port", port ? port_section(port, json_object_get(stages, "port")) : json_null());
 	json_object_set_new(rec, "build", build_section(k, port, json_object_get(stages, "build"), builds));
 	boot = boot_section(k, REPORT_BOOT_WORKLOAD, json_object_get(stages, "boot"), builds, smoke);
@@ -833,6 +886,18 @@ static char *runners_text(json_t *k)
 	return sb_detach(&sb);
 }
 
+/* The version the tree is at ("6.1.192-3"), marked when a result names another. */
+static char *revision_text(json_t *k)
+{
+	const char *label = jstr(json_object_get(k, "tree"), "revision");
+
+	if (!label)
+		label = jstr(json_object_get(k, "tree"), "source");
+	if (!label)
+		return xstrdup("");
+	return xasprintf("%s%s", source_label_version(label), json_array_size(json_object_get(k, "stale")) ? " (stale)" : "");
+}
+
 size_t report_cells(json_t *k, struct report_cell *c)
 {
 	json_t *stages = json_object_get(k, "stages"), *tests = json_object_get(k, "tests"), *cmp;
@@ -843,6 +908,7 @@ size_t report_cells(json_t *k, struct report_cell *c)
 
 #define STAGE(s) jstr(json_object_get(stages, s), "status")
 	cell(&c[n++], "kernel", "info", xstrdup(jstr(k, "kernel")));
+	cell(&c[n++], "revision", "info", revision_text(k));
 	cell(&c[n++], "patches", STAGE("port"), port_text(json_object_get(k, "port")));
 	cell(&c[n++], "prereqs", json_is_null(json_object_get(k, "port")) ? "not-run" : "info",
 	     prereq_text(json_object_get(k, "port")));
@@ -981,6 +1047,9 @@ int report_text(json_t *doc, FILE *f)
 		for (int s = 0; s < RS_NR; s++)
 			json_array_foreach(json_object_get(jget(k, "stages", stage_names[s]), "reasons"), j, r)
 				fprintf(f, "%s: ✘ %s: %s\n", jstr(k, "kernel"), stage_names[s], json_string_value(r));
+	json_array_foreach(kernels, i, k)
+		json_array_foreach(json_object_get(k, "stale"), j, r)
+			fprintf(f, "%s: %s\n", jstr(k, "kernel"), json_string_value(r));
 	json_array_foreach(kernels, i, k)
 		for (int s = 0; s < RS_NR; s++)
 			if (!strcmp(jstr(jget(k, "stages", stage_names[s]), "status"), "not-run"))

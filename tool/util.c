@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +387,21 @@ const char *work_dir(void)
 	return w && *w ? w : "work";
 }
 
+const char *cache_dir(void)
+{
+	static char *dir;
+	const char *d = getenv("KBACKPORT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (!dir && d && *d)
+		dir = xstrdup(d);
+	else if (!dir && xdg && *xdg)
+		dir = xasprintf("%s/kbackport", xdg);
+	else if (!dir)
+		dir = xasprintf("%s/.cache/kbackport", home && *home ? home : "/tmp");
+	return dir;
+}
+
 void hold_signals(bool hold)
 {
 	static int depth;
@@ -415,4 +432,28 @@ int lock_file(const char *path)
 	error("cannot lock '%s': %s", path, strerror(errno));
 	close(fd);
 	return -1;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) < 0 && errno != ENOENT) {
+		error("cannot remove '%s': %s", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int remove_tree(const char *path)
+{
+	int ret;
+
+	if (!path_exists(path))
+		return 0;
+	ret = nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS);
+	if (ret < 0)
+		error("cannot remove '%s': %s", path, strerror(errno));
+	return ret ? -1 : 0;
 }

@@ -77,6 +77,8 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 int mkdir_p(const char *path);
 bool path_exists(const char *path);
 bool is_dir(const char *path);
+/* Removes path and everything under it (not following symlinks); gone already is fine. */
+int remove_tree(const char *path);
 const char *path_basename(const char *path);
 
 bool starts_with(const char *s, const char *prefix);
@@ -100,5 +102,10 @@ void hold_signals(bool hold);
 
 /* The work directory: $KBACKPORT_WORK or ./work. */
 const char *work_dir(void);
+/*
+ * Downloads kept across clones and work directories (Debian packages):
+ * $KBACKPORT_CACHE_DIR, else $XDG_CACHE_HOME/kbackport, else ~/.cache/kbackport.
+ */
+const char *cache_dir(void);
 
 #endif

@@ -26,6 +26,7 @@ def port(k, conflict=False):
         patches[-1]["status"] = "conflict"
     put(f"ports/{k}/port.json", {"kernel": k, "series": series, "branch": f"backport/s/{k}",
                                  "base": "b" * 40, "tip": "t" * 40, "rej": None,
+                                 "source": "linux-source-6.1 6.1.192-3",
                                  "prereqs": [{"commit": "abc", "subject": "prereq one", "cited": "commit",
                                               "state": "ported", "evidence": "prereqs/0001.patch"}],
                                  "patches": patches})

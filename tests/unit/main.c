@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The unit-test runner: every suite, every case, then "N passed, N failed". */
+#include <git2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ extern const struct unit_suite suite_series;
 extern const struct unit_suite suite_match;
 extern const struct unit_suite suite_kernel;
 extern const struct unit_suite suite_cocci;
+extern const struct unit_suite suite_refresh;
 
 static const struct unit_suite *suites[] = {
 	&suite_mbox,
@@ -17,6 +19,7 @@ static const struct unit_suite *suites[] = {
 	&suite_match,
 	&suite_kernel,
 	&suite_cocci,
+	&suite_refresh,
 };
 
 const char *unit_data_dir = "tests/unit/data";
@@ -25,6 +28,11 @@ int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
 	int passed = 0, failed = 0;
+
+	if (git_libgit2_init() < 0) {
+		puts("cannot initialize libgit2");
+		return 1;
+	}
 
 	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
 		const struct unit_suite *su = suites[s];

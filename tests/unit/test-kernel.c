@@ -316,7 +316,40 @@ static int test_load_all(const void *arg)
 	return 0;
 }
 
+static int check_pinned(const struct kernel_desc *k)
+{
+	CHECK_STR(k->package, "linux-source-5.10");
+	CHECK_STR(k->package_version, "5.10.262-1");
+	CHECK_STR(k->suite, "bullseye-security");
+	return 0;
+}
+
+static int check_tracked(const struct kernel_desc *k)
+{
+	CHECK(!k->package_version && !k->suite);
+	return 0;
+}
+
+#define PINNED(version, suite) \
+	"name: debian-6.12\nsource: {debian-package: linux-source-5.10, version: " version \
+	", suite: " suite "}\narch: x86_64\nconfig: {base: tinyconfig}\n"
+
 static const struct unit_case cases[] = {
+	ROW("source.version and source.suite", "debian-6.12.yaml", PINNED("5.10.262-1", "bullseye-security"), 0,
+	    NULL, check_pinned),
+	ROW("no version: the newest is tracked", "debian-6.12.yaml", FULL, 0, NULL, check_tracked),
+	ROW("an epoch and a tilde are Debian versions", "debian-6.12.yaml", PINNED("1:6.12.117-1~deb12u1", "trixie"),
+	    0, NULL, NULL),
+	BADROW("a version that is no Debian version", PINNED("../../x", "bookworm"),
+	       "invalid Debian version '../../x' for 'source.version'"),
+	BADROW("a version with a shell character", PINNED("'6.1;rm'", "bookworm"),
+	       "invalid Debian version '6.1;rm' for 'source.version'"),
+	BADROW("a suite with a slash", PINNED("6.1.192-2", "bookworm/updates"),
+	       "invalid Debian suite 'bookworm/updates' for 'source.suite'"),
+	BADROW("an empty version", PINNED("''", "bookworm"), "invalid Debian version '' for 'source.version'"),
+	BADROW("a version for a git source",
+	       "name: debian-6.12\nsource: {git: {path: /x, ref: y}, version: 1.0-1}\narch: x86_64\nconfig: {base: tinyconfig}\n",
+	       "'source.version' is for a Debian package; a git source is pinned by its ref"),
 	ROW("valid debian-package", "debian-6.12.yaml", FULL, 0, NULL, check_full),
 	ROW("tarball path, KBACKPORT_SRC_DIR", "debian-6.12.yaml", FULL, 0, NULL, check_tarball),
 	ROW("valid git source, defaults", "mainline.yaml", GIT, 0, NULL, check_git),
