@@ -20,13 +20,15 @@ list_is_default() {
 json_parses() {
 	"$KB" kernels list --json >"$T/json" || return 1
 	python3 -m json.tool "$T/json" >/dev/null || return 1
-	python3 - "$T/json" <<-'EOF'
+	python3 - "$T/json" "$(dpkg-query -W -f='${Version}' linux-source-6.12)" <<-'EOF'
 	import json, sys
 	ks = json.load(open(sys.argv[1]))
 	assert [k["name"] for k in ks] == ["debian-6.1", "debian-6.12"], ks
 	k = ks[1]
-	assert k["source"] == {"type": "debian-package", "package": "linux-source-6.12",
-			       "tarball": "/usr/src/linux-source-6.12.tar.xz"}, k["source"]
+	assert k["source"] == {"type": "debian-package", "package": "linux-source-6.12", "version": None,
+			       "suite": None, "tarball": "/usr/src/linux-source-6.12.tar.xz",
+			       "revision": "linux-source-6.12 " + sys.argv[2]}, k["source"]
+	assert k["revision"] is None and k["moved"] is False, k
 	assert k["source_present"] is True and k["imported"] is False, k
 	assert k["version"] is None and k["base"] is None, k
 	assert k["config"]["base"] == "tinyconfig", k["config"]

@@ -29,6 +29,16 @@ struct row {
 	struct source_rev source_rev;	/* what an import would take now (NULL label: unknown) */
 };
 
+/* present; fetch: a pinned or suite revision that import will download; missing. */
+static const char *source_state(const struct row *r)
+{
+	if (r->present)
+		return "present";
+	if (r->k->source == KSRC_DEBIAN_PACKAGE && (r->k->package_version || r->k->suite))
+		return "fetch";
+	return "missing";
+}
+
 static int probe(const struct kernel_desc *k, struct row *r)
 {
 	git_repository *repo = NULL;
@@ -40,7 +50,8 @@ static int probe(const struct kernel_desc *k, struct row *r)
 	r->source = kernel_source_str(k);
 	r->tree = repo_tree_path(k->name);
 	r->present = repo_source_present(k);
-	if (source_resolve(k, false, &r->source_rev))
+	/* a source that is not there has no revision to show; a pinned one not fetched yet has */
+	if ((r->present || !strcmp(source_state(r), "fetch")) && source_resolve(k, false, &r->source_rev))
 		return -1;
 	ret = repo_try_open_tree(k->name, &repo, &base);
 	if (ret)
@@ -126,16 +137,6 @@ static int print_json(const struct row *rows, size_t n)
 	puts(text);
 	free(text);
 	return 0;
-}
-
-/* present; fetch: a pinned or suite revision that import will download; missing. */
-static const char *source_state(const struct row *r)
-{
-	if (r->present)
-		return "present";
-	if (r->k->source == KSRC_DEBIAN_PACKAGE && (r->k->package_version || r->k->suite))
-		return "fetch";
-	return "missing";
 }
 
 static void print_text(const struct row *rows, size_t n)
