@@ -23,6 +23,8 @@ DEB_PKGS  += libcurl4-openssl-dev lava-dispatcher dropbear-bin openssh-client
 DEB_PKGS  += kexec-tools openssh-sftp-server linux-image-amd64
 # a real LAVA lab for the submission test (tests/helpers/lava-lab)
 DEB_PKGS  += lava-server postgresql
+# the sanitizer builds and the libFuzzer harnesses (clang's runtime)
+DEB_PKGS  += clang libclang-rt-14-dev
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -38,7 +40,7 @@ TOOL_OBJS := $(TOOL_SRCS:.c=.o)
 LIB_OBJS  := $(LIB_SRCS:.c=.o)
 UNIT_OBJS := $(UNIT_SRCS:.c=.o)
 
-.PHONY: all deps check run bench clean unit
+.PHONY: all deps check run bench clean unit san fuzz-build fuzz
 
 all: kbackport
 
@@ -54,13 +56,56 @@ tests/unit/%.o: tests/unit/%.c
 tests/unit/run-unit: $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The tool and its unit tests again with AddressSanitizer and UBSan (the
+# hostile-input tests run this build), and the libFuzzer harnesses of
+# tests/fuzz/ over the same library code; all under work/, never committed.
+SAN_DIR    := work/san
+SAN_FLAGS  := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_LIB    := $(LIB_SRCS:%.c=$(SAN_DIR)/%.o)
+SAN_TOOL   := $(TOOL_SRCS:%.c=$(SAN_DIR)/%.o)
+SAN_UNIT   := $(UNIT_SRCS:%.c=$(SAN_DIR)/%.o)
+FUZZ_CC    := clang
+FUZZ_DIR   := work/fuzz
+FUZZ_NAMES := mbox diff series match
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB   := $(LIB_SRCS:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz-%)
+
+$(SAN_DIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -Itool -c -o $@ $<
+
+$(SAN_DIR)/kbackport: $(SAN_TOOL)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(SAN_DIR)/run-unit: $(SAN_UNIT) $(SAN_LIB)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+		$(PKG_CFLAGS) -Itool -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/tests/fuzz/fuzz-%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
 deps:
 	@DEB_PKGS="$(DEB_PKGS)" sh tests/install-deps.sh
 
 unit: tests/unit/run-unit
 
+san: $(SAN_DIR)/kbackport $(SAN_DIR)/run-unit
+
+fuzz-build: $(FUZZ_BINS)
+
+# A campaign: every harness for FUZZ_SECONDS (default 300) from the seed
+# corpus; findings land in work/fuzz/findings/, the summary on stdout.
+fuzz: deps
+	$(MAKE) fuzz-build
+	sh tests/fuzz/campaign.sh $(FUZZ_NAMES)
+
 check: deps
-	$(MAKE) all unit
+	$(MAKE) all unit san fuzz-build
 	sh tests/run.sh
 
 run: deps
@@ -68,7 +113,8 @@ run: deps
 	sh tests/run-main.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all fuzz-build
+	FUZZ_SECONDS=900 sh tests/fuzz/campaign.sh $(FUZZ_NAMES)
 	sh tests/bench.sh
 	sh tests/bench-build.sh
 	sh tests/bench-dio.sh
@@ -77,4 +123,5 @@ bench: deps
 clean:
 	rm -f kbackport tests/unit/run-unit tool/*.o tool/*.d tests/unit/*.o tests/unit/*.d
 
--include $(TOOL_SRCS:.c=.d) $(UNIT_SRCS:.c=.d)
+-include $(TOOL_SRCS:.c=.d) $(UNIT_SRCS:.c=.d) $(wildcard $(SAN_DIR)/*/*.d $(SAN_DIR)/*/*/*.d) \
+	$(wildcard $(FUZZ_DIR)/*/*.d $(FUZZ_DIR)/*/*/*.d)

@@ -85,7 +85,13 @@ int branch_commit(git_repository *repo, const git_oid *parent, const struct file
 			continue;
 		}
 		up[i].action = GIT_TREE_UPDATE_UPSERT;
-		up[i].filemode = mode_of(base, changes[i].path);
+		up[i].filemode = changes[i].executable ? GIT_FILEMODE_BLOB_EXECUTABLE : mode_of(base, changes[i].path);
+		/* new content for a symlink or a submodule would silently turn it into a file */
+		if (up[i].filemode != GIT_FILEMODE_BLOB && up[i].filemode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+			error_code(KB_EXIT_BADINPUT, "cannot change '%s': it is a symlink or submodule in the tree",
+				   changes[i].path);
+			goto cleanup;
+		}
 		if (check_lg2(git_blob_create_from_buffer(&up[i].id, repo, changes[i].data, changes[i].len),
 			      "cannot store '%s'", changes[i].path))
 			goto cleanup;
@@ -267,6 +273,8 @@ int branch_workdir_diff(git_repository *repo, const git_oid *commit, struct strb
 	int ret = -1;
 
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	/* a file the patch (or the human) added is untracked, and part of the resolution */
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_SHOW_UNTRACKED_CONTENT;
 	if (check_lg2(git_commit_lookup(&c, repo, commit), "cannot read commit") ||
 	    check_lg2(git_commit_tree(&t, c), "cannot read a tree") ||
 	    check_lg2(git_diff_tree_to_workdir_with_index(&diff, repo, t, &opts), "cannot diff the work tree") ||

@@ -17,6 +17,7 @@ struct file_change {
 	const char *path;
 	const char *data;	/* new content; NULL deletes the file */
 	size_t len;
+	bool executable;	/* mode 100755; else the file keeps its mode (new: 100644) */
 };
 
 struct person {
@@ -48,7 +49,7 @@ int branch_format_patch(git_repository *repo, const git_oid *commit, size_t n, s
 			struct strbuf *out);
 /* Checks out the branch into the work tree and makes it HEAD (used on conflict). */
 int branch_checkout(git_repository *repo, const char *branch);
-/* The diff from commit's tree to the work tree, as patch text. */
+/* The diff from commit's tree to the work tree, untracked files included, as patch text. */
 int branch_workdir_diff(git_repository *repo, const git_oid *commit, struct strbuf *out);
 
 #endif

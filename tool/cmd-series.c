@@ -30,18 +30,22 @@ static void output(const struct series *s, bool json)
 	series_print(s, stdout);
 }
 
-/* Keeps what the user chose for a review item across re-imports. */
-static void keep_review_actions(struct series *s, const char *dir)
+/*
+ * Keeps what the user chose for a review item across re-imports. A
+ * series.yaml that cannot be read holds edits we cannot carry over: the
+ * import stops (series_load() says why) before writing anything.
+ */
+static int keep_review_actions(struct series *s, const char *dir)
 {
 	struct series old;
 	char *path = xasprintf("%s/series.yaml", dir);
 	bool exists = path_exists(path);
 
 	free(path);
-	if (!exists || series_load(dir, &old)) {
-		kb_errcode = 0;
-		return;
-	}
+	if (!exists)
+		return 0;
+	if (series_load(dir, &old))
+		return -1;
 	for (int i = 0; i < s->total && i < old.total; i++)
 		for (size_t k = 0; k < s->patches[i].nreviews; k++)
 			for (size_t j = 0; j < old.patches[i].nreviews; j++) {
@@ -57,6 +61,7 @@ static void keep_review_actions(struct series *s, const char *dir)
 				r->action = xstrdup(o->action);
 			}
 	series_free(&old);
+	return 0;
 }
 
 /* The inputs are the user's data: keep a copy beside the series. */
@@ -133,11 +138,9 @@ static int series_import_cmd(int argc, char **argv)
 	}
 	if (series_import(argv + optind, argc - optind, &o, &s))
 		return exit_code();
-	if (out) {
-		keep_review_actions(&s, out);
-		if (copy_inputs(argv + optind, argc - optind, out) || series_write(&s, out))
-			return exit_code();
-	}
+	if (out && (keep_review_actions(&s, out) || copy_inputs(argv + optind, argc - optind, out) ||
+		    series_write(&s, out)))
+		return exit_code();
 	output(&s, json);
 	if (out && !json)
 		printf("wrote %s/series.yaml and %d patch%s under %s/upstream/\n", out, s.total,

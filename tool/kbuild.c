@@ -192,6 +192,8 @@ int kbuild_worktree(git_repository *repo, struct kbuild_tree *t)
 	time_t when;
 	int rc, ret = -1;
 
+	if (repo_lock(t->kernel, "build"))
+		goto out;
 	rc = has_worktree(repo, name);
 	if (rc < 0 || (rc && (check_lg2(git_worktree_lookup(&wt, repo, name), "cannot open worktree '%s'", name) ||
 			      prune_stale(&wt))))
@@ -220,6 +222,8 @@ int kbuild_worktree(git_repository *repo, struct kbuild_tree *t)
 	t->src = abs_path(dir);
 	ret = t->src ? 0 : -1;
 cleanup:
+	repo_unlock(t->kernel);
+out:
 	git_commit_free(c);
 	git_repository_free(wtrepo);
 	git_worktree_free(wt);

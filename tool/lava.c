@@ -761,9 +761,20 @@ int lava_token(const char *file, char **token)
 	return 0;
 }
 
+/*
+ * A LAVA answer (a job's log included) fits in this; a server that sends
+ * more is broken or hostile, and the transfer is cut (curl reports a write
+ * error, which http() turns into one line naming the limit).
+ */
+#define LAVA_MAX_BODY (64u << 20)
+
 static size_t curl_sink(char *data, size_t size, size_t n, void *arg)
 {
-	sb_add(arg, data, size * n);
+	struct strbuf *sb = arg;
+
+	if (sb->len + size * n > LAVA_MAX_BODY)
+		return 0;
+	sb_add(sb, data, size * n);
 	return size * n;
 }
 
@@ -772,6 +783,7 @@ static int http(const char *method, const char *url, const char *token, const ch
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *headers = NULL;
+	CURLcode rc;
 	char *auth = xasprintf("Authorization: Token %s", token);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long code = 0;
@@ -794,7 +806,12 @@ static int http(const char *method, const char *url, const char *token, const ch
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	if (curl_easy_perform(c) != CURLE_OK) {
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_WRITE_ERROR) {
+		error_code(KB_EXIT_FAIL, "LAVA server '%s' answered more than %u MiB: refused", url, LAVA_MAX_BODY >> 20);
+		goto out;
+	}
+	if (rc != CURLE_OK) {
 		error_code(KB_EXIT_FAIL, "cannot reach LAVA server '%s': %s", url, errbuf);
 		goto out;
 	}

@@ -274,10 +274,23 @@ static char *reindent(const char *prev, const char *next, const char *line)
 	return xasprintf("%.*s%s", (int)n, ref, body);
 }
 
+/* "\\ No newline at end of file" right after the last line of the hunk's new side. */
+static bool new_side_lacks_newline(const struct hunk *h)
+{
+	for (size_t i = h->lines.n; i-- > 0;) {
+		char c = h->lines.v[i][0];
+
+		if (c == '+' || c == ' ')
+			return i + 1 < h->lines.n && h->lines.v[i + 1][0] == '\\';
+	}
+	return false;
+}
+
 long hunk_apply(struct text *t, const struct hunk *h, const struct placement *pl)
 {
 	struct strvec out = STRVEC_INIT;
 	size_t pos = pl->at, first = 0, last = h->lines.n, old_n, i;
+	bool at_end;
 	long delta;
 
 	for (size_t k = 0; k < pl->skip_lead; k++)
@@ -304,6 +317,10 @@ long hunk_apply(struct text *t, const struct hunk *h, const struct placement *pl
 	}
 	old_n = pos - pl->at;
 	delta = (long)out.n - (long)old_n;
+	/* a hunk that ends the file says whether the file ends in a newline */
+	at_end = pos == t->lines.n && last == h->lines.n;
+	if (at_end && out.n)
+		t->trailing_newline = !new_side_lacks_newline(h);
 	/* splice: lines [at, pos) become out */
 	for (i = pl->at; i < pos; i++)
 		free(t->lines.v[i]);

@@ -124,7 +124,8 @@ long long parse_mail_date(const char *s)
 
 void split_address(const char *s, char **name, char **email)
 {
-	const char *lt = strchr(s, '<');
+	/* the last '<': "Name <addr>" written back reads the same even if Name has one */
+	const char *lt = strrchr(s, '<');
 	const char *gt = lt ? strchr(lt, '>') : NULL;
 	char *n;
 
@@ -132,7 +133,7 @@ void split_address(const char *s, char **name, char **email)
 	if (lt && gt) {
 		*email = xstrndup(lt + 1, gt - lt - 1);
 		n = trim_dup(s, lt - s);
-	} else if (strchr(s, '@') && !strchr(s, ' ')) {
+	} else if (strchr(s, '@') && !strpbrk(s, " <>")) {
 		*email = trim_dup(s, strlen(s));
 		n = xstrdup(*email);
 	} else {
@@ -251,6 +252,11 @@ char *decode_header_words(const char *s)
 	return sb_detach(&out);
 }
 
+/*
+ * The length of the valid UTF-8 sequence at s, or 0: no overlong forms, no
+ * UTF-16 surrogates (U+D800-DFFF, which YAML and JSON readers refuse), nothing
+ * above U+10FFFF.
+ */
 static int utf8_seq_len(const unsigned char *s)
 {
 	int n;
@@ -268,6 +274,9 @@ static int utf8_seq_len(const unsigned char *s)
 	for (int i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
 	return n;
 }
 

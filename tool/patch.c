@@ -7,16 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "treepath.h"
+
+/* A diff bigger than this is no patch a mailing list carries. */
+#define DIFF_MAX_FILES 10000
+#define DIFF_MAX_HUNK_LINES 1000000
+
+/* "313,6" or "313": a start and a count within what a real diff has. */
 static bool parse_range(const char *s, int *start, int *count)
 {
 	char *end;
+	long a, b = 1;
 
-	*start = strtol(s, &end, 10);
-	if (end == s)
+	if (*s < '0' || *s > '9')
 		return false;
-	*count = 1;
-	if (*end == ',')
-		*count = strtol(end + 1, &end, 10);
+	a = strtol(s, &end, 10);
+	if (*end == ',') {
+		if (end[1] < '0' || end[1] > '9')
+			return false;
+		b = strtol(end + 1, &end, 10);
+	}
+	if (a > DIFF_MAX_HUNK_LINES * 100L || b > DIFF_MAX_HUNK_LINES)
+		return false;
+	*start = a;
+	*count = b;
 	return true;
 }
 
@@ -131,15 +145,115 @@ static size_t read_hunk(char **lines, size_t n, size_t i, struct hunk *h)
 	return i;
 }
 
+/*
+ * "diff --git a/X b/Y": where names have spaces the split is ambiguous;
+ * git's own rule picks the split where both names are the same. The
+ * "---"/"+++" and "rename from/to" lines, when present, decide anyway.
+ */
 static void add_git_header(struct file_diff *f, const char *s)
 {
-	const char *b = strstr(s, " b/");
+	const char *names = s + strlen("diff --git "), *b = NULL;
 
 	sv_push(&f->header, s);
-	if (b) {
-		f->new_path = xstrdup(b + 3);
-		f->old_path = xstrndup(s + 13, b - (s + 13));
+	if (!starts_with(names, "a/"))
+		return;
+	for (const char *p = strstr(names + 2, " b/"); p; p = strstr(p + 1, " b/")) {
+		size_t alen = p - (names + 2);
+
+		if (!b)
+			b = p;
+		if (strlen(p + 3) == alen && !strncmp(names + 2, p + 3, alen)) {
+			b = p;
+			break;
+		}
 	}
+	if (!b)
+		return;
+	f->old_path = xstrndup(names + 2, b - (names + 2));
+	f->new_path = xstrdup(b + 3);
+}
+
+static unsigned int parse_mode(const char *s)
+{
+	char *end;
+	unsigned long m = strtoul(s, &end, 8);
+
+	return *end || end == s || m > 0177777 ? 0 : (unsigned int)m;
+}
+
+/* git's extended header lines: modes, renames, copies, binary. */
+static void extended_header(struct file_diff *f, const char *s)
+{
+	if (starts_with(s, "new file mode ")) {
+		f->new_mode = parse_mode(s + 14);
+		free(f->old_path);
+		f->old_path = NULL;
+	} else if (starts_with(s, "deleted file mode ")) {
+		f->old_mode = parse_mode(s + 18);
+		free(f->new_path);
+		f->new_path = NULL;
+	} else if (starts_with(s, "old mode ")) {
+		f->old_mode = parse_mode(s + 9);
+	} else if (starts_with(s, "new mode ")) {
+		f->new_mode = parse_mode(s + 9);
+	} else if (starts_with(s, "rename from ") || starts_with(s, "copy from ")) {
+		f->rename |= s[0] == 'r';
+		f->copy |= s[0] == 'c';
+		free(f->old_path);
+		f->old_path = xstrdup(strstr(s, " from ") + 6);
+	} else if (starts_with(s, "rename to ") || starts_with(s, "copy to ")) {
+		free(f->new_path);
+		f->new_path = xstrdup(strstr(s, " to ") + 4);
+	} else if (starts_with(s, "GIT binary patch") || (starts_with(s, "Binary files ") && ends_with(s, " differ"))) {
+		f->binary = true;
+	}
+}
+
+const char *file_diff_path(const struct file_diff *f)
+{
+	return f->new_path ? f->new_path : f->old_path;
+}
+
+static bool special_mode(unsigned int mode)
+{
+	return mode && mode != 0100644 && mode != 0100755 && mode != 0100664;
+}
+
+int diff_check(const struct diff *d, char **why)
+{
+	*why = NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct file_diff *f = &d->files[i];
+		const char *paths[] = { f->old_path, f->new_path };
+
+		if (!f->old_path && !f->new_path) {
+			*why = xstrdup("has a file diff that names no file");
+			return -1;
+		}
+		for (int k = 0; k < 2; k++) {
+			const char *bad = paths[k] ? treepath_check(paths[k]) : NULL;
+
+			if (bad) {
+				*why = xasprintf("names a path outside the tree: '%s' (%s)", paths[k], bad);
+				return -1;
+			}
+		}
+		if (special_mode(f->old_mode) || special_mode(f->new_mode)) {
+			*why = xasprintf("changes '%s' as a symlink or submodule (mode %06o): not supported",
+					 file_diff_path(f), special_mode(f->new_mode) ? f->new_mode : f->old_mode);
+			return -1;
+		}
+		if (f->binary) {
+			*why = xasprintf("changes '%s' with a binary patch: not supported", file_diff_path(f));
+			return -1;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(file_diff_path(&d->files[k]), file_diff_path(f))) {
+				*why = xasprintf("changes '%s' twice", file_diff_path(f));
+				return -1;
+			}
+	}
+	return 0;
 }
 
 int diff_parse(const char *text, struct diff *out, char **why)
@@ -164,6 +278,10 @@ int diff_parse(const char *text, struct diff *out, char **why)
 		struct hunk *h;
 
 		if (starts_with(s, "diff --git ")) {
+			if (out->n >= DIFF_MAX_FILES) {
+				*why = xasprintf("more than %d files", DIFF_MAX_FILES);
+				goto out;
+			}
 			f = new_file(out);
 			add_git_header(f, s);
 			i++;
@@ -171,6 +289,10 @@ int diff_parse(const char *text, struct diff *out, char **why)
 			   starts_with(lines.v[i + 1], "+++ ")) {
 			if (!f || f->n)
 				f = new_file(out);
+			if (out->n > DIFF_MAX_FILES) {
+				*why = xasprintf("more than %d files", DIFF_MAX_FILES);
+				goto out;
+			}
 			free(f->old_path);
 			free(f->new_path);
 			f->old_path = strip_prefix_path(s + 4);
@@ -192,8 +314,10 @@ int diff_parse(const char *text, struct diff *out, char **why)
 			}
 			out->damaged |= h->damaged;
 		} else {
-			if (f && !f->n && !starts_with(s, "-- "))
+			if (f && !f->n && !starts_with(s, "-- ")) {
 				sv_push(&f->header, s);
+				extended_header(f, s);
+			}
 			i++;
 		}
 	}
@@ -201,11 +325,18 @@ int diff_parse(const char *text, struct diff *out, char **why)
 		*why = xstrdup("no diff found");
 		goto out;
 	}
-	for (size_t k = 0; k < out->n; k++)
-		if (!out->files[k].n && !strstr(out->files[k].header.n ? out->files[k].header.v[0] : "", "diff --git")) {
-			*why = xasprintf("diff of '%s' has no hunks", out->files[k].new_path);
+	for (size_t k = 0; k < out->n; k++) {
+		const struct file_diff *fd = &out->files[k];
+
+		if (!file_diff_path(fd)) {
+			*why = xstrdup("a file diff names no file");
 			goto out;
 		}
+		if (!fd->n && !strstr(fd->header.n ? fd->header.v[0] : "", "diff --git")) {
+			*why = xasprintf("diff of '%s' has no hunks", file_diff_path(fd));
+			goto out;
+		}
+	}
 	ret = 0;
 out:
 	sv_release(&lines);

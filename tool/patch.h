@@ -17,11 +17,16 @@ struct hunk {
 };
 
 struct file_diff {
-	char *old_path;		/* without "a/", NULL for /dev/null */
-	char *new_path;
+	char *old_path;		/* without "a/", NULL for /dev/null (a new file) */
+	char *new_path;		/* NULL for /dev/null (a deleted file) */
 	struct strvec header;	/* "diff --git", "index", "---", "+++" lines */
 	struct hunk *hunks;
 	size_t n;
+	unsigned int old_mode;	/* from git's extended headers; 0 when not given */
+	unsigned int new_mode;
+	bool rename;		/* "rename from/to": old_path goes, new_path comes */
+	bool copy;		/* "copy from/to": new_path starts as old_path's content */
+	bool binary;		/* "GIT binary patch" or "Binary files ... differ" */
 };
 
 struct diff {
@@ -37,5 +42,15 @@ struct diff {
  */
 int diff_parse(const char *text, struct diff *out, char **why);
 void diff_free(struct diff *d);
+
+/* The path a file diff is about: its new path, or the old one for a deletion. */
+const char *file_diff_path(const struct file_diff *f);
+
+/*
+ * Every path of d passes the path gate (treepath.h), and no file is a
+ * symlink, a submodule, binary or changed twice: 0, or -1 with *why, a
+ * predicate naming the path ("names a path outside the tree: '../x' (...)").
+ */
+int diff_check(const struct diff *d, char **why);
 
 #endif

@@ -27,15 +27,20 @@
 #include "repo.h"
 #include "series.h"
 #include "source.h"
+#include "treepath.h"
 
+/* What a patch makes of one path: its new content, or its removal. */
 struct change {
 	char *path;
 	struct text text;
+	bool deleted;
+	bool executable;	/* "new file mode 100755" / "new mode 100755" */
 };
 
 struct port_ctx {
 	const struct port_opts *o;
 	struct kernel_desc k;
+	bool locked;		/* holds the tree's lock */
 	struct port_report *r;
 	struct series s;
 	git_repository *repo;
@@ -106,7 +111,14 @@ static void add_reject(struct strbuf *rej, const struct file_diff *f, const stru
 	size_t start = 0, end = 0;
 	char *fn = NULL;
 
-	sb_addf(rej, "--- a/%s\n+++ b/%s\n", f->old_path ? f->old_path : f->new_path, f->new_path);
+	if (f->old_path)
+		sb_addf(rej, "--- a/%s\n", f->old_path);
+	else
+		sb_adds(rej, "--- /dev/null\n");
+	if (f->new_path)
+		sb_addf(rej, "+++ b/%s\n", f->new_path);
+	else
+		sb_adds(rej, "+++ /dev/null\n");
 	sb_addf(rej, "@@ -%d,%d +%d,%d @@ %s\n", h->old_start, h->old_count, h->new_start, h->new_count,
 		h->func ? h->func : "");
 	for (size_t i = 0; i < h->lines.n; i++)
@@ -153,7 +165,7 @@ static bool apply_file(const struct file_diff *f, struct text *t, int *index,
 
 	for (size_t k = 0; k < f->n; k++) {
 		const struct hunk *h = &f->hunks[k];
-		struct hunk_record *hr = new_hunk_record(rec, f->new_path, ++*index);
+		struct hunk_record *hr = new_hunk_record(rec, file_diff_path(f), ++*index);
 		struct placement pl;
 		char *ev;
 		size_t line = 0;
@@ -192,9 +204,63 @@ static bool apply_file(const struct file_diff *f, struct text *t, int *index,
 	return ok;
 }
 
+/* A change to path, appended to *changes. */
+static struct change *add_change(struct change **changes, size_t *n, const char *path)
+{
+	struct change *ch;
+
+	*changes = xrealloc(*changes, (*n + 1) * sizeof(**changes));
+	ch = &(*changes)[(*n)++];
+	memset(ch, 0, sizeof(*ch));
+	ch->path = xstrdup(path);
+	return ch;
+}
+
+/*
+ * One file of a diff onto the branch head: the content it starts from (the
+ * old path's, or nothing for a new file), its hunks, and what it leaves: a
+ * new content at the new path, and the old path removed for a deletion or
+ * a rename. Returns 0, 1 on a conflict, -1 on error.
+ */
+static int apply_one_file(struct port_ctx *c, const struct file_diff *f, int *index, const int *drop,
+			  size_t ndrop, struct patch_record *rec, struct strbuf *rej, struct change **changes,
+			  size_t *nchanges)
+{
+	const char *from = f->old_path ? f->old_path : f->new_path;
+	struct strbuf data = STRBUF_INIT;
+	struct change *ch;
+	bool exists, ok;
+
+	if (branch_read_file(c->repo, &c->head, from, &data, &exists)) {
+		sb_release(&data);
+		return -1;
+	}
+	if (!exists && f->old_path) {
+		struct hunk_record *hr = new_hunk_record(rec, from, ++*index);
+
+		hr->strategy = "conflict";
+		hr->why = xasprintf("the patch changes '%s', which the tree lacks", from);
+		sb_addf(rej, "# %s\n", hr->why);
+		sb_release(&data);
+		return 1;
+	}
+	ch = add_change(changes, nchanges, f->new_path ? f->new_path : f->old_path);
+	text_from(&ch->text, data.buf, data.len);
+	sb_release(&data);
+	ok = apply_file(f, &ch->text, index, drop, ndrop, rec, rej);
+	ch->executable = f->new_mode == 0100755;
+	if (!f->new_path) {
+		ok &= !ch->text.lines.n;	/* a deletion leaves nothing */
+		ch->deleted = true;
+	} else if (f->rename) {
+		add_change(changes, nchanges, f->old_path)->deleted = true;
+	}
+	return ok ? 0 : 1;
+}
+
 /*
  * Applies diff d to the branch head in memory. Fills rec's hunks and
- * status; *changes gets the new content of every file touched.
+ * status; *changes gets what the patch does to every path it touches.
  */
 static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop, size_t ndrop,
 		      struct patch_record *rec, struct strbuf *rej, struct change **changes, size_t *nchanges)
@@ -202,29 +268,15 @@ static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop,
 	int index = 0;
 	bool ok = true;
 	size_t present = 0, equivalent = 0, fuzzy = 0, nd = 0;
-	struct strbuf data = STRBUF_INIT;
 
-	*changes = xcalloc(d->n, sizeof(**changes));
+	*changes = NULL;
 	*nchanges = 0;
 	for (size_t i = 0; i < d->n; i++) {
-		const struct file_diff *f = &d->files[i];
-		struct change *ch = &(*changes)[(*nchanges)++];
-		bool exists;
+		int r = apply_one_file(c, &d->files[i], &index, drop, ndrop, rec, rej, changes, nchanges);
 
-		ch->path = xstrdup(f->new_path ? f->new_path : f->old_path);
-		if (branch_read_file(c->repo, &c->head, ch->path, &data, &exists))
-			goto fail;
-		if (!exists && f->old_path) {
-			struct hunk_record *hr = new_hunk_record(rec, ch->path, ++index);
-
-			hr->strategy = "conflict";
-			hr->why = xasprintf("the patch changes '%s', which the tree lacks", ch->path);
-			sb_addf(rej, "# %s\n", hr->why);
-			ok = false;
-			continue;
-		}
-		text_from(&ch->text, data.buf, data.len);
-		ok &= apply_file(f, &ch->text, &index, drop, ndrop, rec, rej);
+		if (r < 0)
+			return -1;
+		ok &= !r;
 	}
 	for (size_t i = 0; i < rec->nhunks; i++) {
 		const char *s = rec->hunks[i].strategy;
@@ -247,11 +299,7 @@ static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop,
 		rec->status = PS_ADAPTED;
 	else
 		rec->status = fuzzy ? PS_FUZZY : PS_CLEAN;
-	sb_release(&data);
 	return 0;
-fail:
-	sb_release(&data);
-	return -1;
 }
 
 /* "[ Upstream commit <id> ]" or "commit <id> upstream." in a message. */
@@ -362,6 +410,9 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 
 	for (size_t i = 0; i < n; i++) {
 		fc[i].path = changes[i].path;
+		fc[i].executable = changes[i].executable;
+		if (changes[i].deleted)
+			continue;
 		data[i] = text_join(&changes[i].text, &fc[i].len);
 		fc[i].data = data[i];
 	}
@@ -385,17 +436,23 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 	return ret;
 }
 
+/* Every path through the path gate: a patch cannot write outside the tree or through a symlink. */
 static int write_worktree(struct port_ctx *c, struct change *changes, size_t n)
 {
 	const char *wd = git_repository_workdir(c->repo);
 
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		char *data = text_join(&changes[i].text, &len);
-		char *path = xasprintf("%s%s", wd, changes[i].path);
-		int r = write_file_atomic(path, data, len);
+		char *data;
+		int r;
 
-		free(path);
+		if (changes[i].deleted) {
+			if (treepath_remove(wd, changes[i].path))
+				return -1;
+			continue;
+		}
+		data = text_join(&changes[i].text, &len);
+		r = treepath_write(wd, changes[i].path, data, len, changes[i].executable ? 0755 : 0644);
 		free(data);
 		if (r)
 			return -1;
@@ -574,26 +631,26 @@ static int run_rule(struct port_ctx *c, struct patch_record *rec, const struct c
 		    struct change *ch, struct strbuf *how)
 {
 	char *dir = xasprintf("%s/cocci", c->ports_dir);
-	char *path = xasprintf("%s/%s", dir, ch->path), *slash = strrchr(path, '/');
 	struct strvec files = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT;
 	size_t len;
 	char *data = text_join(&ch->text, &len), *why = NULL;
 	struct diff d = { 0 };
-	int ret;
+	int ret = mkdir_p(dir) || treepath_write(dir, ch->path, data, len, 0644) ? -1 : 0;
 
-	*slash = '\0';
-	ret = mkdir_p(path);
-	*slash = '/';
 	sv_push(&files, ch->path);
-	if (!ret)
-		ret = write_file_atomic(path, data, len);
 	if (!ret)
 		ret = cocci_spatch(r, dir, &files, git_repository_workdir(c->repo), &out);
 	if (!ret && out.len) {
 		if (diff_parse(out.buf, &d, &why))
 			ret = error_code(KB_EXIT_FAIL, "cannot read spatch's output for rule '%s' on '%s': %s",
 					 r->path, ch->path, why);
+		else if (diff_check(&d, &why))
+			ret = error_code(KB_EXIT_FAIL, "spatch's output for rule '%s' on '%s' %s", r->path, ch->path, why);
+		for (size_t i = 0; i < d.n && !ret; i++)
+			if (!d.files[i].old_path || strcmp(d.files[i].old_path, ch->path))
+				ret = error_code(KB_EXIT_FAIL, "spatch's output for rule '%s' changes '%s', not '%s'",
+						 r->path, file_diff_path(&d.files[i]), ch->path);
 		for (size_t i = 0; i < d.n && !ret; i++)
 			ret = apply_rule_diff(c, rec, r, &d.files[i], &ch->text);
 		if (!ret) {
@@ -604,7 +661,6 @@ static int run_rule(struct port_ctx *c, struct patch_record *rec, const struct c
 	}
 	free(why);
 	free(data);
-	free(path);
 	free(dir);
 	sb_release(&out);
 	sv_release(&files);
@@ -632,7 +688,7 @@ static int run_rules(struct port_ctx *c, struct patch_record *rec, struct change
 		if (i >= c->napi && (rec->prereq || rule_patch(r) != rec->n))
 			continue;
 		for (size_t k = 0; k < n && !ret; k++)
-			if (ends_with(changes[k].path, ".c") || ends_with(changes[k].path, ".h"))
+			if (!changes[k].deleted && (ends_with(changes[k].path, ".c") || ends_with(changes[k].path, ".h")))
 				ret = run_rule(c, rec, r, &changes[k], &how);
 	}
 	if (how.len) {
@@ -756,7 +812,7 @@ static char *fixes_evidence(struct port_ctx *c, const struct spatch *citing)
 	for (size_t f = 0; f < d.n && !ev; f++) {
 		struct strbuf data = STRBUF_INIT;
 		struct text t;
-		char *fn = d.files[f].n ? definition_name(d.files[f].hunks[0].func) : NULL;
+		char *fn = d.files[f].n && d.files[f].new_path ? definition_name(d.files[f].hunks[0].func) : NULL;
 		bool exists;
 
 		if (fn && !branch_read_file(c->repo, &c->r->base, d.files[f].new_path, &data, &exists) && exists) {
@@ -922,23 +978,28 @@ static int check_diff_files(struct port_ctx *c, const char *file, bool fixup, st
 		ret = error_code(KB_EXIT_BADINPUT, "cannot read the diff in '%s': %s", file, why);
 		goto out;
 	}
+	/* the gate again: a series directory edited after import is input too */
+	if (diff_check(&d, &why)) {
+		ret = error_code(KB_EXIT_BADINPUT, "'%s' %s", file, why);
+		diff_free(&d);
+		goto out;
+	}
 	for (size_t i = 0; i < d.n && !ret; i++) {
 		const char *path = d.files[i].old_path;
 		bool exists;
 
-		if (!path) {
-			sv_push(known, d.files[i].new_path);
-			continue;
+		if (path && !sv_contains(known, path)) {
+			if (branch_read_file(c->repo, &c->r->base, path, &data, &exists))
+				ret = -1;
+			else if (!exists)
+				ret = error_code(KB_EXIT_BADINPUT, "'%s' changes '%s', which %s lacks", file, path,
+						 c->o->kernel);
+			else
+				sv_push(known, path);
 		}
-		if (sv_contains(known, path))
-			continue;
-		if (branch_read_file(c->repo, &c->r->base, path, &data, &exists))
-			ret = -1;
-		else if (!exists)
-			ret = error_code(KB_EXIT_BADINPUT, "'%s' changes '%s', which %s lacks", file, path,
-					 c->o->kernel);
-		else
-			sv_push(known, path);
+		/* what a patch creates or renames to, later patches may change */
+		if (d.files[i].new_path && !sv_contains(known, d.files[i].new_path))
+			sv_push(known, d.files[i].new_path);
 	}
 	diff_free(&d);
 out:
@@ -1056,8 +1117,9 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 	r->branch = port_branch_name(o->series_dir, o->kernel);
 	r->series = xstrdup(o->series_dir);
 	c->ports_dir = xasprintf("%s/ports/%s", work_dir(), o->kernel);
-	if (kernel_find(o->kernel, &c->k))
+	if (kernel_find(o->kernel, &c->k) || repo_lock(o->kernel, "port"))
 		return -1;
+	c->locked = true;
 	if (!is_dir(o->series_dir))
 		return error_code(KB_EXIT_NOINPUT, "cannot open series directory '%s'", o->series_dir);
 	if (series_load(o->series_dir, &c->s))
@@ -1072,6 +1134,8 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 
 static void teardown(struct port_ctx *c)
 {
+	if (c->locked)
+		repo_unlock(c->o->kernel);
 	kernel_free(&c->k);
 	series_free(&c->s);
 	git_repository_free(c->repo);
@@ -1300,7 +1364,10 @@ int port_continue(const struct port_opts *o, struct port_report *r)
 	r->kernel = xstrdup(o->kernel);
 	r->branch = port_branch_name(o->series_dir, o->kernel);
 	c.ports_dir = xasprintf("%s/ports/%s", work_dir(), o->kernel);
-	if (kernel_find(o->kernel, &c.k) || read_state(c.ports_dir, &n, &prereq))
+	if (kernel_find(o->kernel, &c.k) || repo_lock(o->kernel, "port --continue"))
+		goto out;
+	c.locked = true;
+	if (read_state(c.ports_dir, &n, &prereq))
 		goto out;
 	if (prereq) {
 		error_code(KB_EXIT_USAGE, "the port stopped on a prerequisite: fix the file under %s/prereqs/ instead",

@@ -332,6 +332,7 @@ int refresh_kernel(const struct refresh_opts *o)
 	struct port_report r = { 0 };
 	struct kernel_desc k;
 	int ret = kernel_find(o->kernel, &k);
+	bool locked = !ret && !(ret = repo_lock(o->kernel, "refresh"));
 
 	sb_addf(&summary, "refresh %s of %s\n", o->kernel, o->series_dir);
 	if (!ret && path_exists(mbox))
@@ -359,6 +360,8 @@ int refresh_kernel(const struct refresh_opts *o)
 	}
 	if (ret < 0)
 		ret = kb_errcode ? kb_errcode : KB_EXIT_FAIL;
+	if (locked)
+		repo_unlock(o->kernel);
 	port_report_free(&r);
 	kernel_free(&k);
 	sb_release(&old);

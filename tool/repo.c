@@ -15,12 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "source.h"
+#include "treepath.h"
 
 static int lg2_verror(int code, const char *fmt, va_list ap)
 {
@@ -55,6 +56,75 @@ int check_lg2(int rc, const char *fmt, ...)
 	lg2_verror(KB_EXIT_FAIL, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/*
+ * The tree lock: an flock on <work>/trees/<name>.lock, beside the tree (a
+ * file inside it would be part of the work tree). flock goes with the
+ * process, so the lock of a killed kbackport is free at once; the file only
+ * says who held it last. Held again by the same process, it nests.
+ */
+static struct {
+	char *name;
+	int fd;
+	int depth;
+} tree_lock = { NULL, -1, 0 };
+
+int repo_lock(const char *name, const char *what)
+{
+	char *dir = xasprintf("%s/trees", work_dir());
+	char *path = xasprintf("%s/%s.lock", dir, name);
+	struct strbuf holder = STRBUF_INIT;
+	char *me;
+	int fd, ret = -1;
+
+	if (tree_lock.depth) {
+		if (strcmp(tree_lock.name, name)) {
+			ret = error("cannot lock tree '%s' while holding '%s'", name, tree_lock.name);
+			goto out;
+		}
+		tree_lock.depth++;
+		ret = 0;
+		goto out;
+	}
+	if (mkdir_p(dir))
+		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error("cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK && !read_file(path, &holder))
+			rtrim(holder.buf);
+		error_code(KB_EXIT_FAIL, "tree '%s' is in use by %s: wait for it to finish, or stop it",
+			   name, holder.len ? holder.buf : "another kbackport");
+		close(fd);
+		goto out;
+	}
+	me = xasprintf("pid %d (kbackport %s)\n", (int)getpid(), what);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, me, strlen(me), 0) < 0)
+		warning("cannot write '%s': %s", path, strerror(errno));
+	free(me);
+	tree_lock.name = xstrdup(name);
+	tree_lock.fd = fd;
+	tree_lock.depth = 1;
+	ret = 0;
+out:
+	sb_release(&holder);
+	free(path);
+	free(dir);
+	return ret;
+}
+
+void repo_unlock(const char *name)
+{
+	if (!tree_lock.depth || strcmp(tree_lock.name, name) || --tree_lock.depth)
+		return;
+	close(tree_lock.fd);
+	free(tree_lock.name);
+	tree_lock.name = NULL;
+	tree_lock.fd = -1;
 }
 
 char *repo_tree_path(const char *name)
@@ -373,26 +443,6 @@ static int tar_error(struct tar_import *t, struct archive *a)
 			  msg ? msg : "unexpected end of data");
 }
 
-/* Refuses what could write outside the tree or into its .git. */
-static bool safe_path(const char *path)
-{
-	const char *s = path;
-
-	if (!*s)
-		return false;
-	while (*s) {
-		size_t n = strcspn(s, "/");
-
-		if (!n || (n == 1 && s[0] == '.') || (n == 2 && !strncmp(s, "..", 2)) ||
-		    (n == 4 && !strncasecmp(s, ".git", 4)))
-			return false;
-		s += n;
-		if (*s)
-			s++;
-	}
-	return true;
-}
-
 /*
  * Creates the missing parents of path under dirfd. Each must end up a real
  * directory: a symlink from the tarball must not lead a write out of the tree.
@@ -521,13 +571,13 @@ static int import_entry(struct tar_import *t, struct archive *a, struct archive_
 	const char *slash = name ? strchr(name, '/') : NULL;
 	const char *path = slash ? slash + 1 : "";
 	mode_t type = archive_entry_filetype(e);
+	const char *why;
 
 	/* git tracks no directories; writing a file creates its parents. */
 	if (type == AE_IFDIR)
 		return 0;
-	if (!safe_path(path))
-		return error_code(KB_EXIT_BADINPUT, "unsafe path '%s' in '%s'", name ? name : "",
-				  t->tarball);
+	if ((why = treepath_check(path)))
+		return error_code(KB_EXIT_BADINPUT, "unsafe path '%s' in '%s': %s", name ? name : "", t->tarball, why);
 	if (archive_entry_hardlink(e))
 		return error_code(KB_EXIT_BADINPUT, "cannot import hard link '%s' in '%s'", name,
 				  t->tarball);
@@ -942,6 +992,13 @@ int repo_import(const struct kernel_desc *k, import_progress_fn progress,
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	memset(&rev, 0, sizeof(rev));
+	if (repo_lock(k->name, "kernels import")) {
+		free(tmp);
+		free(final);
+		free(trees);
+		return -1;
+	}
 	if (source_resolve(k, true, &rev))
 		goto fail;
 	if (!rev.version) {
@@ -967,6 +1024,7 @@ int repo_import(const struct kernel_desc *k, import_progress_fn progress,
 fail:
 	ret = -1;
 cleanup:
+	repo_unlock(k->name);
 	git_repository_free(repo);
 	source_rev_free(&rev);
 	free(tmp);

@@ -19,6 +19,15 @@
  */
 __attribute__((format(printf, 2, 3))) int check_lg2(int rc, const char *fmt, ...);
 
+/*
+ * Takes the lock of tree <name> for what (port, import, build): anything
+ * that moves its branches, index or work tree holds it. A tree in use is an
+ * error naming the holder ("pid 123 (kbackport port)"); the lock of a
+ * process that died is free. Nests within one process.
+ */
+int repo_lock(const char *name, const char *what);
+void repo_unlock(const char *name);
+
 /* <work>/trees/<name>. */
 char *repo_tree_path(const char *name);
 

@@ -15,6 +15,7 @@
 
 #include "mbox.h"
 #include "series.h"
+#include "treepath.h"
 #include "yamlio.h"
 
 static char *iso_date(long long when)
@@ -164,7 +165,7 @@ static void write_series_body(struct yaml_out *w, const struct series *s)
 	yaml_out_kv(w, "prefix", s->prefix);
 	yaml_out_str(w, "cover");
 	yaml_out_map(w, true);
-	yaml_out_kv(w, "subject", s->cover_subject ? s->cover_subject : "");
+	yaml_out_kv(w, "subject", s->cover_subject);
 	yaml_out_kv(w, "author", s->cover_author);
 	yw_kdate(w, "date", s->cover_when);
 	yaml_out_kv(w, "message-id", s->cover_message_id);
@@ -495,6 +496,28 @@ static void load_source(yaml_document_t *d, yaml_node_t *n, void *arg)
 	free(fmt);
 }
 
+/* What port turns into file names and indexes: numbered 1..N in order, files under upstream/. */
+static int check_loaded(const char *path, const struct series *s)
+{
+	if (s->total > SERIES_MAX_PATCHES)
+		return error_code(KB_EXIT_BADINPUT, "'%s' has %d patches (at most %d)", path, s->total,
+				  SERIES_MAX_PATCHES);
+	for (int i = 0; i < s->total; i++) {
+		const struct spatch *p = &s->patches[i];
+		const char *why = p->filename ? treepath_check(p->filename) : "it is missing";
+
+		if (p->n != i + 1)
+			return error_code(KB_EXIT_BADINPUT, "'%s': patch %d has number %d (want 1 to %d in order)",
+					  path, i + 1, p->n, s->total);
+		if (!why && (!starts_with(p->filename, "upstream/") || !ends_with(p->filename, ".patch")))
+			why = "it is not upstream/<name>.patch";
+		if (why)
+			return error_code(KB_EXIT_BADINPUT, "'%s': patch %d's file '%s' is refused: %s", path, i + 1,
+					  p->filename ? p->filename : "", why);
+	}
+	return 0;
+}
+
 int series_load(const char *dir, struct series *s)
 {
 	char *path = xasprintf("%s/series.yaml", dir);
@@ -529,7 +552,7 @@ int series_load(const char *dir, struct series *s)
 	s->cover_message_id = ystr(&doc, cover, "message-id");
 	yeach(&doc, root, "sources", load_source, s);
 	yeach(&doc, root, "patches", load_patch, s);
-	ret = 0;
+	ret = check_loaded(path, s);
 out_doc:
 	yaml_document_delete(&doc);
 out_parser:
@@ -537,6 +560,8 @@ out_parser:
 out_free:
 	sb_release(&text);
 	free(path);
+	if (ret)
+		series_free(s);
 	return ret;
 }
 

@@ -21,12 +21,14 @@ struct subj {
 	int version;
 	int n, m;
 	char *title;
+	char *bad;		/* a version or number out of bounds, as "number '1/99999' (...)" */
 };
 
 static void subj_free(struct subj *s)
 {
 	free(s->prefix);
 	free(s->title);
+	free(s->bad);
 }
 
 static void parse_tag(const char *tag, size_t len, struct subj *o, struct strbuf *prefix)
@@ -42,11 +44,19 @@ static void parse_tag(const char *tag, size_t len, struct subj *o, struct strbuf
 			if (prefix->len)
 				sb_addc(prefix, ' ');
 			sb_adds(prefix, "PATCH");
-		} else if ((tok[0] == 'v' || tok[0] == 'V') && sscanf(tok + 1, "%d%c", &a, &c) == 1) {
-			o->version = a;
-		} else if (sscanf(tok, "%d/%d%c", &a, &b, &c) == 2) {
-			o->n = a;
-			o->m = b;
+		} else if ((tok[0] == 'v' || tok[0] == 'V') && (isdigit((unsigned char)tok[1]) || tok[1] == '-') &&
+			   sscanf(tok + 1, "%d%c", &a, &c) == 1) {
+			if (a < 1 || a > SERIES_MAX_VERSION)
+				o->bad = xasprintf("version '%s' (1 to %d)", tok, SERIES_MAX_VERSION);
+			else
+				o->version = a;
+		} else if ((isdigit((unsigned char)tok[0]) || tok[0] == '-') && sscanf(tok, "%d/%d%c", &a, &b, &c) == 2) {
+			if (b < 1 || b > SERIES_MAX_PATCHES || a < 0 || a > b)
+				o->bad = xasprintf("number '%s' (a series has 1 to %d patches)", tok, SERIES_MAX_PATCHES);
+			else {
+				o->n = a;
+				o->m = b;
+			}
 		} else {
 			if (prefix->len)
 				sb_addc(prefix, ' ');
@@ -241,8 +251,9 @@ static void split_trailers(struct spatch *p, struct strvec *lines)
 	start = end;
 	while (start && *lines->v[start - 1])
 		start--;
-	for (size_t i = start; i < end; i++)
-		if (!is_trailer_line(lines->v[i]) && lines->v[i][0] != ' ')
+	/* trailers: a paragraph of "Key: value" lines, each maybe continued by indented ones */
+	for (size_t i = start; i < end && start < end; i++)
+		if (!is_trailer_line(lines->v[i]) && (lines->v[i][0] != ' ' || i == start))
 			start = end;	/* last paragraph is prose: no trailers */
 	for (size_t i = start; i < end; i++) {
 		char *colon = strchr(lines->v[i], ':');
@@ -346,6 +357,7 @@ static int check_diffstat(const char *text, const struct diff *d, char **why)
 					count += (c == '+' || c == '-');
 				}
 			if (count != changed) {
+				free(*why);
 				*why = xasprintf("diffstat says %d changed lines in '%s', the diff has %d",
 						 changed, path, count);
 				ret = -1;
@@ -1088,7 +1100,8 @@ static int read_inputs(char **files, int nfiles, struct ctx *c, struct series *s
 	for (int i = 0; i < nfiles; i++) {
 		enum msg_format fmt;
 
-		if (read_file(files[i], &text) || mbox_parse(files[i], text.buf, text.len, &c->msgs, &fmt)) {
+		if (read_file_max(files[i], &text, SERIES_MAX_INPUT) ||
+		    mbox_parse(files[i], text.buf, text.len, &c->msgs, &fmt)) {
 			sb_release(&text);
 			return -1;
 		}
@@ -1104,10 +1117,13 @@ static int read_inputs(char **files, int nfiles, struct ctx *c, struct series *s
 			continue;
 		it->m = &c->msgs.v[i];
 		parse_subject(it->m->subject, &it->s);
-		for (size_t k = 0; k < c->nitems && it->s.reply; k++)
+		c->nitems++;
+		if (it->s.bad && it->s.is_patch)
+			return error_code(KB_EXIT_BADINPUT, "message '%s' in '%s' (line %d) has a bad patch %s",
+					  it->m->subject, it->m->file, it->m->line, it->s.bad);
+		for (size_t k = 0; k + 1 < c->nitems && it->s.reply; k++)
 			if (same_msg(&c->items[k], it))
 				it->dup = true;
-		c->nitems++;
 	}
 	return 0;
 }
@@ -1124,8 +1140,10 @@ static int assemble_patches(struct ctx *c, const struct posting *p, struct serie
 		sp->n = n;
 		if (choose_copy(c, p, n, sp) >= 0)
 			continue;
-		if (kb_errcode)
+		if (kb_errcode) {
+			sb_release(&missing);
 			return -1;
+		}
 		sb_addf(&missing, "%s%d/%d", missing.len ? ", " : "", n, p->total);
 	}
 	if (missing.len) {
@@ -1170,6 +1188,28 @@ static void fill_patch_metadata(struct ctx *c, const struct posting *p, struct s
 	}
 }
 
+/* The path gate at import: a patch that would write outside the tree is refused before anything is written. */
+static int check_paths(const struct series *s)
+{
+	for (int n = 1; n <= s->total; n++) {
+		struct diff d;
+		char *why = NULL;
+		int ret = diff_parse(s->patches[n - 1].diff, &d, &why);
+
+		if (ret) {
+			error_code(KB_EXIT_BADINPUT, "patch %d/%d has no readable diff: %s", n, s->total, why);
+		} else {
+			if (diff_check(&d, &why))
+				ret = error_code(KB_EXIT_BADINPUT, "patch %d/%d %s", n, s->total, why);
+			diff_free(&d);
+		}
+		free(why);
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
 static void ctx_free(struct ctx *c)
 {
 	for (size_t i = 0; i < c->nitems; i++)
@@ -1211,7 +1251,7 @@ int series_import(char **files, int nfiles, const struct import_opts *o, struct 
 	}
 	s->cover_message_id = cover_message_id(&c, p);
 	s->name = o->name ? xstrdup(o->name) : subject_slug(posting_subject(p), 60);
-	if (assemble_patches(&c, p, s, inputs.buf))
+	if (assemble_patches(&c, p, s, inputs.buf) || check_paths(s))
 		goto out;
 	fill_patch_metadata(&c, p, s);
 	for (int n = 0; n <= p->total; n++)

@@ -2,6 +2,11 @@
 #ifndef KB_SERIES_H
 #define KB_SERIES_H
 
+/* Limits that fit any real series with room to spare; beyond them the input is refused. */
+#define SERIES_MAX_PATCHES 1000
+#define SERIES_MAX_VERSION 1000
+#define SERIES_MAX_INPUT (64u << 20)	/* bytes of one archive or mbox file */
+
 #include <stdbool.h>
 #include <stdio.h>
 

@@ -70,7 +70,7 @@ static void ssh_common(const struct ssh_box *b, const char *prog, const char *po
 		       struct strvec *argv)
 {
 	static const char *const opts[] = {
-		"BatchMode=yes", "ConnectTimeout=" CONNECT_TIMEOUT, "ServerAliveInterval=5",
+		"BatchMode=yes", ("ConnectTimeout=" CONNECT_TIMEOUT), "ServerAliveInterval=5",
 		"ServerAliveCountMax=3", "LogLevel=ERROR",
 	};
 

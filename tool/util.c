@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,15 +245,26 @@ void sv_release(struct strvec *sv)
 
 int read_file(const char *path, struct strbuf *out)
 {
+	return read_file_max(path, out, SIZE_MAX);
+}
+
+int read_file_max(const char *path, struct strbuf *out, size_t max)
+{
 	char buf[65536];
 	ssize_t n;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return error_code(KB_EXIT_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
 	sb_reset(out);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (out->len + n > max) {
+			close(fd);
+			return error_code(KB_EXIT_BADINPUT, "'%s' is larger than %zu MiB, more than any input of its kind",
+					  path, max >> 20);
+		}
 		sb_add(out, buf, n);
+	}
 	if (n < 0) {
 		int e = errno;
 
@@ -260,8 +272,10 @@ int read_file(const char *path, struct strbuf *out)
 		return error_code(KB_EXIT_NOINPUT, "cannot read '%s': %s", path, strerror(e));
 	}
 	close(fd);
-	if (!out->buf)
-		sb_grow(out, 0), out->buf[0] = '\0';
+	if (!out->buf) {
+		sb_grow(out, 0);
+		out->buf[0] = '\0';
+	}
 	return 0;
 }
 

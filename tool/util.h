@@ -73,6 +73,8 @@ void sv_release(struct strvec *sv);
 
 /* Files: errors are reported with the path quoted and return -1. */
 int read_file(const char *path, struct strbuf *out);
+/* Like read_file(), but a file of more than max bytes is refused (KB_EXIT_BADINPUT). */
+int read_file_max(const char *path, struct strbuf *out, size_t max);
 int write_file_atomic(const char *path, const void *data, size_t len);
 int mkdir_p(const char *path);
 bool path_exists(const char *path);

@@ -12,6 +12,7 @@ extern const struct unit_suite suite_match;
 extern const struct unit_suite suite_kernel;
 extern const struct unit_suite suite_cocci;
 extern const struct unit_suite suite_refresh;
+extern const struct unit_suite suite_treepath;
 
 static const struct unit_suite *suites[] = {
 	&suite_mbox,
@@ -20,6 +21,7 @@ static const struct unit_suite *suites[] = {
 	&suite_kernel,
 	&suite_cocci,
 	&suite_refresh,
+	&suite_treepath,
 };
 
 const char *unit_data_dir = "tests/unit/data";
