@@ -21,9 +21,15 @@ text_table() {
 	cat "$T/text"
 	head -n 1 "$T/text" | grep -q '^kernel  *revision  *patches  *prereqs  *build  *boot  *runner ' &&
 	grep -Eq '^good  +6\.1\.192-3  +✔ 1 clean' "$T/text" &&
-	grep -q 'test1@8j  *test2@8j  *verdict' "$T/text" &&
-	grep -Eq '^good .*✔ 1 clean 1 fuzzy 1 adapted 1 present .*qemu, lava .*✔ 8.00x  *✔ 8.00x  *✔ pass' "$T/text" &&
-	grep -Eq '^slow .*✔ 8.00x  *✘ 0.50x  *✘ fail' "$T/text" &&
+	grep -q 'tests  *debug  *test1@8j  *test2@8j  *verdict' "$T/text" &&
+	grep -Eq '^good .*✔ 1 clean 1 fuzzy 1 adapted 1 present .*qemu, lava .*✔ clean  *✔ 8.00x  *✔ 8.00x  *✔ pass' "$T/text" &&
+	grep -Eq '^slow .*·  *✔ 8.00x  *✘ 0.50x  *✘ fail' "$T/text" &&
+	grep -Eq '^bad .*✘ warn: lockdep  *✘ fail' "$T/text" &&
+	grep -q '^bad: ✘ debug: debug dio: kernel verdict warn$' "$T/text" &&
+	grep -q '^bad: ✘ debug: debug dio: console line 733: WARNING: possible circular locking dependency detected$' "$T/text" &&
+	grep -q '^bad: debug lockdep at console line 733: WARNING: possible circular locking dependency detected$' "$T/text" &&
+	grep -q '^    but task is already holding lock:$' "$T/text" &&
+	grep -q '^slow: · debug: no results$' "$T/text" &&
 	grep -Eq '^bad .*✘ clean/oops .*✘ fail' "$T/text" &&
 	grep -q "^bad: ✘ build: base: stale build of 000000000000, the port's base is bbbbbbbbbbbb$" "$T/text" &&
 	grep -q '^bad: ✘ boot: patched smoke: kernel verdict oops$' "$T/text" &&
@@ -43,7 +49,7 @@ json_schema() {
 	for k in ks.values():
 	    assert set(k) >= {"tree", "port", "build", "boot", "bench", "tests", "measurements",
 	                      "comparisons", "reference", "stages", "verdict", "steps"}, sorted(k)
-	    assert set(k["stages"]) == {"port", "build", "boot", "bench"}
+	    assert set(k["stages"]) == {"port", "build", "boot", "bench", "debug"}
 	g = ks["good"]
 	assert g["verdict"] == "pass" and all(s["status"] == "pass" for s in g["stages"].values()), g["stages"]
 	assert g["tree"]["tip"] == "t" * 40 and g["port"]["counts"] == {"clean": 1, "fuzzy": 1, "adapted": 1, "already-present": 1}
@@ -52,12 +58,18 @@ json_schema() {
 	assert [(x["jobs"], x["iops"]) for x in m] == [(1, 100), (2, 200), (4, 400), (8, 800)], m
 	c = {x["test"]: x for x in g["comparisons"]}
 	assert c["test1"]["jobs"] == 8 and c["test1"]["ratio"] == 8.0 and c["test1"]["min_ratio"] == 0.9, c
-	assert {t["name"] for t in g["tests"]} == {"correctness-ext4", "nowait-table", "bench-test1", "bench-test2"}
+	assert {(t["variant"], t["name"]) for t in g["tests"] if t["variant"] != "debug"} == \
+	    {(v, n) for v in ("base", "patched") for n in ("correctness-ext4", "nowait-table", "bench-test1", "bench-test2")}
+	assert {t["name"] for t in g["tests"] if t["variant"] == "debug"} == {"correctness-ext4", "nowait-table", "bench-test1"}
+	assert g["debug"]["boot"]["verdict"] == "clean" and g["debug"]["traces"] == [], g["debug"]
 	assert g["bench"]["base"]["nowait"] == {"compared": 33, "mismatches": 0, "unrun": 0}, g["bench"]["base"]["nowait"]
 	b = ks["bad"]
 	assert b["stages"]["boot"]["status"] == "fail" and b["stages"]["bench"]["status"] == "not-run"
 	assert b["boot"]["patched"]["console_tail"] == ["Oops: general protection fault", "Kernel panic"]
 	assert ks["slow"]["stages"]["bench"]["status"] == "fail"
+	assert b["stages"]["debug"]["status"] == "fail" and ks["slow"]["stages"]["debug"]["status"] == "not-run"
+	t = b["debug"]["traces"][0]
+	assert t["kind"] == "lockdep" and t["line"] == 733 and t["trace"][-1].startswith("---[ end trace"), t
 	EOF
 }
 
@@ -76,7 +88,9 @@ html_self_contained() {
 	[ "$(grep -c '<svg class="plot" data-kernel="good"' "$T/r.html")" = 2 ] &&
 	grep -q 'Oops: general protection fault in ext4_x' "$T/r.html" &&
 	grep -q 'hunk 1 dropped as asked in review' "$T/r.html" &&
-	grep -q 'WARNING: line length of 101' "$T/r.html"
+	grep -q 'WARNING: line length of 101' "$T/r.html" &&
+	grep -q 'lockdep at console line 733: WARNING: possible circular locking dependency detected' "$T/r.html" &&
+	grep -q 'ffff (&amp;ei-&gt;i_data_sem){++++}-{3:3}, at: ext4_map_blocks+0x1a/0x30' "$T/r.html"
 }
 
 # Chromium renders it: the DOM has both plots with their curves, the screenshot
@@ -140,10 +154,10 @@ real_store() {
 	KBACKPORT_WORK="$ROOT/work" "$KB" report --format json | python3 -c 'import json,sys; json.load(sys.stdin)'
 }
 
-check "text: one row per kernel, ✔/✘ and every reason" text_table
+check "text: one row per kernel, ✔/✘ and every reason, the debug stage's splat with its trace" text_table
 check "json: kbackport-report/1 with tree, build, boot, tests, measurements" json_schema
 check "--kernels, bad format, empty store" options
-check "html: one self-contained file with both plots" html_self_contained
+check "html: one self-contained file with both plots and the debug boot's lockdep trace" html_self_contained
 check "chromium renders the page: both plots, curves drawn" chromium_render
 if [ -d "$ROOT/work/results" ]; then
 	check "the real store reads back as text, json, html" real_store

@@ -37,14 +37,14 @@ steps() {
 }
 
 stage_codes() {
-	for s in port:6 build:7 boot:8 bench:9; do
+	for s in port:6 build:7 boot:8 bench:9 debug:9; do
 		junk --stages "${s%:*}" >"$T/out" 2>&1
 		rc=$?
 		[ $rc = "${s#*:}" ] || { cat "$T/out"; echo "stage ${s%:*}: exit $rc, expected ${s#*:}"; return 1; }
 		grep -q "^junk: ✘ ${s%:*}: step " "$T/out" || { cat "$T/out"; return 1; }
 	done
 	cat "$T/out"
-	grep -q "^\[ *0:[0-9][0-9]\] junk bench-patched: FAILED, exit " "$T/out" &&
+	grep -q "^\[ *0:[0-9][0-9]\] junk build-debug: FAILED, exit " "$T/out" &&
 	grep -q "^report: $T/work/report/index.html$" "$T/out" && [ -s "$T/work/report/report.json" ]
 }
 
@@ -53,7 +53,7 @@ later_stages_skipped() {
 	rc=$?
 	cat "$T/out"
 	[ $rc = 6 ] && grep -q '^\[ *0:[0-9][0-9]\] junk build-base: skipped (port failed)$' "$T/out" &&
-	[ "$(steps "$T/work/results/junk/matrix.json")" = "import=pass port=fail build-base=skipped build-patched=skipped vendor-check=skipped boot-base=skipped boot-patched=skipped bench-base=skipped bench-patched=skipped" ] &&
+	[ "$(steps "$T/work/results/junk/matrix.json")" = "import=pass port=fail build-base=skipped build-patched=skipped vendor-check=skipped boot-base=skipped boot-patched=skipped bench-base=skipped bench-patched=skipped build-debug=skipped boot-debug=skipped" ] &&
 	grep -q "^junk: ✘ port: step port failed (exit [1-9]" "$T/out" && [ -s "$T/work/results/junk/matrix/port.log" ] &&
 	# build-base fails first: build-patched and vendor-check still run, no boot starts
 	junk --stages build,boot >"$T/out" 2>&1
@@ -112,7 +112,7 @@ resumed() {
 }
 
 check "bad options: one error line each" bad_options
-check "each failing stage has its exit code (6, 7, 8, 9)" stage_codes
+check "each failing stage has its exit code (6, 7, 8, 9, 9)" stage_codes
 check "a failed port skips the later stages" later_stages_skipped
 check "one matrix at a time on a work dir" one_at_a_time
 check "killed during a build step: stopped, recorded as interrupted" killed_during_build

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]
+ * kbackport boot <kernel> [--variant base|patched|debug] [--workload NAME|FILE] [--timeout S]
  *                [--append 'ARGS'] [--force]
  *
  * Boots the built image of one variant with the guest initramfs, in QEMU
@@ -374,8 +374,8 @@ int cmd_boot(int argc, char **argv)
 		usage_of("boot");
 		return KB_EXIT_USAGE;
 	}
-	if (strcmp(b.variant, "base") && strcmp(b.variant, "patched")) {
-		error("unknown variant '%s' (base or patched)", b.variant);
+	if (!results_variant_known(b.variant)) {
+		error("unknown variant '%s' (%s)", b.variant, RESULTS_VARIANTS);
 		return KB_EXIT_USAGE;
 	}
 	if (timeout) {

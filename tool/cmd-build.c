@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport build <kernel> [--variant base|patched] [--series DIR] [--force] [--vendor-check]
+ * kbackport build <kernel> [--variant base|patched|debug] [--series DIR] [--force] [--vendor-check]
  *
  * Builds one variant of one kernel in its own worktree and build directory,
  * reusing the image when (commit, merged config) has not changed, and
@@ -261,6 +261,9 @@ static int build_variant(struct build *b, const char *variant)
 	printf("%s: worktree %s at %.12s\n", prefix, t.src, git_oid_tostr_s(&t.commit));
 	fflush(stdout);
 	log = xasprintf("%s/config.log", dir);
+	/* the debug flavour: the patched commit with the checks of kernels/config/debug.config */
+	if (!strcmp(variant, "debug") && !sv_contains(&b->k.config_fragments, RESULTS_DEBUG_FRAGMENT))
+		sv_push(&b->k.config_fragments, RESULTS_DEBUG_FRAGMENT);
 	if (kbuild_config(&b->k, &t, log, config_hash, &verified))
 		goto cleanup;
 	fragment_names(&b->k, &what);
@@ -357,9 +360,9 @@ int cmd_build(int argc, char **argv)
 			return KB_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || (strcmp(variant, "base") && strcmp(variant, "patched"))) {
+	if (optind != argc - 1 || !results_variant_known(variant)) {
 		if (optind == argc - 1)
-			error("unknown variant '%s' (base or patched)", variant);
+			error("unknown variant '%s' (%s)", variant, RESULTS_VARIANTS);
 		usage_of("build");
 		free(b.series);
 		return KB_EXIT_USAGE;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport lava <kernel> [--variant base|patched] [--workload W] [--lab PROFILE]
+ * kbackport lava <kernel> [--variant base|patched|debug] [--workload W] [--append ARGS] [--lab PROFILE]
  *                [-o job.yaml] [--validate] [--run-local] [--submit URL [--wait]]
  *
  * Writes a LAVA job that boots the variant's image with the guest
@@ -46,6 +46,7 @@ struct lava_cmd {
 	char *initrd;
 	char *scratch;
 	char *append;
+	const char *extra;	/* --append: kernel arguments for the workload */
 	char *job_path;
 	char *yaml;
 	char *accel;
@@ -80,8 +81,9 @@ static int make_job(struct lava_cmd *c)
 
 	if (guest_image(cpio, &c->w, &c->initrd, &cached))
 		goto out;
-	c->append = xasprintf("%skb.lava=1 " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s",
-			      qemu ? "console=ttyS0,115200 " : "", c->k.name, c->variant);
+	c->append = xasprintf("%skb.lava=1 " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s%s%s",
+			      qemu ? "console=ttyS0,115200 " : "", c->k.name, c->variant, c->extra ? " " : "",
+			      c->extra ? c->extra : "");
 	if (qemu) {
 		c->scratch = xasprintf("%s/%s.lava-scratch.img", c->dir, c->w.name);
 		if (qemu_scratch_disk(c->scratch, SCRATCH_MIB))
@@ -421,6 +423,7 @@ int cmd_lava(int argc, char **argv)
 		{ "submit", required_argument, NULL, 's' },
 		{ "wait", no_argument, NULL, 'W' },
 		{ "token-file", required_argument, NULL, 't' },
+		{ "append", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lava_cmd c = { .variant = "base" };
@@ -456,6 +459,9 @@ int cmd_lava(int argc, char **argv)
 		case 't':
 			c.token_file = optarg;
 			break;
+		case 'a':
+			c.extra = optarg;
+			break;
 		default:
 			usage_of("lava");
 			return KB_EXIT_USAGE;
@@ -465,8 +471,8 @@ int cmd_lava(int argc, char **argv)
 		usage_of("lava");
 		return KB_EXIT_USAGE;
 	}
-	if (strcmp(c.variant, "base") && strcmp(c.variant, "patched")) {
-		error("unknown variant '%s' (base or patched)", c.variant);
+	if (!results_variant_known(c.variant)) {
+		error("unknown variant '%s' (%s)", c.variant, RESULTS_VARIANTS);
 		return KB_EXIT_USAGE;
 	}
 	if (c.submit && !starts_with(c.submit, "http://") && !starts_with(c.submit, "https://")) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]
+ * kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench,debug]
  *                  [--jobs N] [--runner qemu|lava|ssh]
  *
  * Runs the pipeline for every selected kernel (matrix.c), then judges the
@@ -36,7 +36,7 @@ static int parse_stages(const char *list, unsigned *out)
 		int s = report_stage_find(names.v[i]);
 
 		if (s < 0)
-			ret = error("unknown stage '%s' (port, build, boot, bench)", names.v[i]);
+			ret = error("unknown stage '%s' (port, build, boot, bench, debug)", names.v[i]);
 		else
 			*out |= 1u << s;
 	}
@@ -149,7 +149,7 @@ int cmd_matrix(int argc, char **argv)
 	};
 	struct strvec kernels = STRVEC_INIT;
 	struct matrix_opts o = { .runner = "qemu", .jobs = 1, .kernels = &kernels };
-	const char *klist = "all", *slist = "port,build,boot,bench";
+	const char *klist = "all", *slist = "port,build,boot,bench,debug";
 	char self[PATH_MAX];
 	ssize_t n;
 	int c, ret, lock = -1;
@@ -197,7 +197,7 @@ int cmd_matrix(int argc, char **argv)
 	if (o.series && !is_dir(o.series))
 		die_code(KB_EXIT_NOINPUT, "cannot open series '%s': not a directory", o.series);
 	if (select_kernels(klist, &kernels) ||
-	    ((o.stages & ((1u << RS_BOOT) | (1u << RS_BENCH))) && check_runner(o.runner, &kernels))) {
+	    ((o.stages & ((1u << RS_BOOT) | (1u << RS_BENCH) | (1u << RS_DEBUG))) && check_runner(o.runner, &kernels))) {
 		sv_release(&kernels);
 		return kb_errcode ? kb_errcode : KB_EXIT_BADINPUT;
 	}

@@ -71,10 +71,12 @@ static const struct command commands[] = {
 	  "changed, changed, new, dropped), writes the mbox and quilt exports, and\n"
 	  "prints the summary (kept in <work>/ports/<kernel>/refresh.txt)." },
 	{ "build", cmd_build, "build a kernel (base or patched)",
-	  "kbackport build <kernel> [--variant base|patched] [--series DIR] [--force] [--vendor-check]\n"
+	  "kbackport build <kernel> [--variant base|patched|debug] [--series DIR] [--force] [--vendor-check]\n"
 	  "\n"
 	  "Checks out the variant (base: the imported tree; patched: branch\n"
-	  "backport/<series>/<kernel>) as a worktree under work/worktrees/, merges the\n"
+	  "backport/<series>/<kernel>; debug: that commit with kernels/config/debug.config:\n"
+	  "lockdep, sleep-in-atomic, list and KASAN checks) as a worktree under\n"
+	  "work/worktrees/, merges the\n"
 	  "config (kernels YAML base + fragments from kernels/config/, olddefconfig)\n"
 	  "and fails naming any requested option that did not stick, then builds\n"
 	  "bzImage in work/build/<kernel>/<variant> with ccache ($KBACKPORT_CCACHE_DIR,\n"
@@ -85,7 +87,7 @@ static const struct command commands[] = {
 	  "vendor config with W=1 and sparse, base and patched, and lists new warnings.\n"
 	  "Results: work/results/<kernel>/<variant>/build.json." },
 	{ "boot", cmd_boot, "boot a built kernel in QEMU and run a workload",
-	  "kbackport boot <kernel> [--variant base|patched] [--workload NAME|FILE] [--timeout S]\n"
+	  "kbackport boot <kernel> [--variant base|patched|debug] [--workload NAME|FILE] [--timeout S]\n"
 	  "               [--append 'ARGS'] [--force]\n"
 	  "\n"
 	  "Builds the guest initramfs (busybox, fio, mkfs.ext4, tool/guest/), boots the\n"
@@ -110,12 +112,14 @@ static const struct command commands[] = {
 	  "`kbackport port` runs the needed ones, and backports/<series>/cocci/NNNN-*.cocci\n"
 	  "after patch NNNN." },
 	{ "matrix", cmd_matrix, "port, build, boot and measure every kernel",
-	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench]\n"
+	  "kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench,debug]\n"
 	  "                 [--jobs N] [--runner qemu|lava|ssh]\n"
 	  "\n"
 	  "For each kernel: kernels import, port, build base and patched, the\n"
 	  "vendor-config check, boot both with the smoke workload (stage boot) and\n"
 	  "with the dio workload (stage bench: correctness, NOWAIT table, IOPS),\n"
+	  "and the debug flavour built and booted with the dio checks under lockdep,\n"
+	  "sleep-in-atomic and KASAN (stage debug: any splat fails it),\n"
 	  "each step a kbackport command that reuses its stored result while its\n"
 	  "inputs are unchanged; run it again to resume after an interruption.\n"
 	  "At most N builds or boots at once (default 1), import and port beside\n"
@@ -125,7 +129,7 @@ static const struct command commands[] = {
 	  "$KBACKPORT_BUILD_LOCK names a file locked around every build step.\n"
 	  "Ends with the table and <work>/report/{report.txt,report.json,index.html}.\n"
 	  "Exit 0 when every kernel passed every selected stage, else the earliest\n"
-	  "failing stage's code: 6 port, 7 build, 8 boot, 9 tests; 128+N if killed." },
+	  "failing stage's code: 6 port, 7 build, 8 boot, 9 tests and debug; 128+N if killed." },
 	{ "report", cmd_report, "show stored results as text, JSON or HTML",
 	  "kbackport report [--format text|json|html] [-o FILE] [--kernels a,b|all]\n"
 	  "\n"
@@ -134,7 +138,8 @@ static const struct command commands[] = {
 	  "the reason for every ✘. json: schema kbackport-report/1 (README); html:\n"
 	  "one self-contained page with per-kernel detail and IOPS-vs-jobs plots." },
 	{ "lava", cmd_lava, "write, run or submit a LAVA job",
-	  "kbackport lava <kernel> [--variant base|patched] [--workload NAME|FILE] [--lab PROFILE]\n"
+	  "kbackport lava <kernel> [--variant base|patched|debug] [--workload NAME|FILE] [--append 'ARGS']\n"
+	  "               [--lab PROFILE]\n"
 	  "               [-o job.yaml] [--validate] [--run-local | --submit URL [--wait] [--token-file F]]\n"
 	  "\n"
 	  "Writes a LAVA job: deploy the variant's bzImage and the guest initramfs\n"

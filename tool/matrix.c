@@ -39,21 +39,26 @@ struct step_def {
 	const char *variant;
 	const char *workload;	/* boot steps */
 	const char *result;	/* the file the step writes, under <work>/ (%s: kernel) */
+	const char *append;	/* boot steps: kernel arguments for the workload, or NULL */
 };
 
 static const struct step_def defs[] = {
-	{ "import", RS_PORT, W_LIGHT, NULL, NULL, "trees/%s" },
-	{ "port", RS_PORT, W_LIGHT, NULL, NULL, "ports/%s/port.json" },
-	{ "build-base", RS_BUILD, W_HEAVY, "base", NULL, "results/%s/base/build.json" },
-	{ "build-patched", RS_BUILD, W_HEAVY, "patched", NULL, "results/%s/patched/build.json" },
-	{ "vendor-check", RS_BUILD, W_HEAVY, "patched", NULL, "results/%s/patched/vendor-check.json" },
-	{ "boot-base", RS_BOOT, W_HEAVY, "base", REPORT_BOOT_WORKLOAD, "results/%s/base/" REPORT_BOOT_WORKLOAD ".json" },
+	{ "import", RS_PORT, W_LIGHT, NULL, NULL, "trees/%s", NULL },
+	{ "port", RS_PORT, W_LIGHT, NULL, NULL, "ports/%s/port.json", NULL },
+	{ "build-base", RS_BUILD, W_HEAVY, "base", NULL, "results/%s/base/build.json", NULL },
+	{ "build-patched", RS_BUILD, W_HEAVY, "patched", NULL, "results/%s/patched/build.json", NULL },
+	{ "vendor-check", RS_BUILD, W_HEAVY, "patched", NULL, "results/%s/patched/vendor-check.json", NULL },
+	{ "boot-base", RS_BOOT, W_HEAVY, "base", REPORT_BOOT_WORKLOAD, "results/%s/base/" REPORT_BOOT_WORKLOAD ".json", NULL },
 	{ "boot-patched", RS_BOOT, W_HEAVY, "patched", REPORT_BOOT_WORKLOAD,
-	  "results/%s/patched/" REPORT_BOOT_WORKLOAD ".json" },
+	  "results/%s/patched/" REPORT_BOOT_WORKLOAD ".json", NULL },
 	{ "bench-base", RS_BENCH, W_ALONE, "base", REPORT_BENCH_WORKLOAD,
-	  "results/%s/base/" REPORT_BENCH_WORKLOAD ".json" },
+	  "results/%s/base/" REPORT_BENCH_WORKLOAD ".json", NULL },
 	{ "bench-patched", RS_BENCH, W_ALONE, "patched", REPORT_BENCH_WORKLOAD,
-	  "results/%s/patched/" REPORT_BENCH_WORKLOAD ".json" },
+	  "results/%s/patched/" REPORT_BENCH_WORKLOAD ".json", NULL },
+	{ "build-debug", RS_DEBUG, W_HEAVY, "debug", NULL, "results/%s/debug/build.json", NULL },
+	/* the correctness suite and the NOWAIT table under lockdep and KASAN; no fio */
+	{ "boot-debug", RS_DEBUG, W_HEAVY, "debug", REPORT_BENCH_WORKLOAD,
+	  "results/%s/debug/" REPORT_BENCH_WORKLOAD ".json", REPORT_DEBUG_APPEND },
 };
 
 enum step_state { S_WAITING, S_RUNNING, S_PASS, S_FAIL, S_SKIPPED, S_INTERRUPTED };
@@ -135,6 +140,10 @@ static void step_argv(const struct matrix_opts *o, const char *k, const struct s
 		sv_push(v, d->variant);
 		sv_push(v, "--workload");
 		sv_push(v, d->workload);
+		if (d->append) {
+			sv_push(v, "--append");
+			sv_push(v, d->append);
+		}
 		if (lava)
 			sv_push(v, "--run-local");
 		return;

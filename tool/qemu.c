@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "mbox.h"
 #include "run.h"
 
 #define QEMU "qemu-system-x86_64"
@@ -102,6 +104,9 @@ static const struct {
 	{ "Kernel panic - not syncing", V_PANIC, "panic" },
 	{ "Oops", V_OOPS, "oops" },
 	{ "kernel BUG at", V_BUG, "bug" },
+	{ "BUG: KASAN:", V_BUG, "kasan" },
+	{ "BUG: sleeping function called from invalid context", V_BUG, "atomic-sleep" },
+	{ "BUG: scheduling while atomic", V_BUG, "atomic-sleep" },
 	{ "BUG:", V_BUG, "bug" },
 	{ "INFO: task ", V_HANG, "hung-task" },	/* "... blocked for more than N seconds." */
 	{ "watchdog: BUG: soft lockup", V_HANG, "soft-lockup" },
@@ -110,6 +115,9 @@ static const struct {
 	{ "WARNING: inconsistent lock state", V_WARN, "lockdep" },
 	{ "WARNING: possible irq lock inversion dependency", V_WARN, "lockdep" },
 	{ "WARNING: suspicious RCU usage", V_WARN, "lockdep" },
+	{ "WARNING: lock held when returning to user space", V_WARN, "lockdep" },
+	{ "list_add corruption", V_WARN, "list" },
+	{ "list_del corruption", V_WARN, "list" },
 	{ "WARNING:", V_WARN, "warning" },
 	{ "Page cache invalidation failure", V_WARN, "pagecache" },
 };
@@ -155,11 +163,29 @@ static void parse_result(struct console_report *c, const char *frame)
 					    err.line);
 }
 
+/*
+ * The lines after a finding, up to the end of its report ("---[ end trace")
+ * or TRACE_LINES: lockdep's chains and the call trace a reviewer needs.
+ */
+#define TRACE_LINES 60
+
+static void trace_line(struct console_report *c, size_t *open, const char *line)
+{
+	struct finding *f;
+
+	if (*open >= c->nfindings)
+		return;
+	f = &c->findings[*open];
+	sv_push(&f->trace, line);
+	if (strstr(line, "---[ end trace") || f->trace.n >= TRACE_LINES)
+		*open = SIZE_MAX;
+}
+
 void console_parse(const char *text, struct console_report *c)
 {
 	struct strbuf frame = STRBUF_INIT;
 	bool in_frame = false;
-	size_t lineno = 0;
+	size_t lineno = 0, open = SIZE_MAX, before;
 
 	memset(c, 0, sizeof(*c));
 	c->guest_uptime_at_init = -1;
@@ -198,7 +224,12 @@ void console_parse(const char *text, struct console_report *c)
 			c->workload_ended = true;
 			c->workload_exit = e ? atoi(e + strlen("exit=")) : -1;
 		} else {
+			before = c->nfindings;
 			match_line(c, s, lineno);
+			if (c->nfindings > before)
+				open = c->nfindings - 1;
+			else
+				trace_line(c, &open, s);
 		}
 		sv_push(&c->tail, line);
 		if (c->tail.n > TAIL_LINES) {
@@ -216,8 +247,10 @@ void console_parse(const char *text, struct console_report *c)
 
 void console_report_free(struct console_report *c)
 {
-	for (size_t i = 0; i < c->nfindings; i++)
+	for (size_t i = 0; i < c->nfindings; i++) {
 		free(c->findings[i].line);
+		sv_release(&c->findings[i].trace);
+	}
 	free(c->findings);
 	json_decref(c->result);
 	free(c->result_error);
@@ -446,10 +479,22 @@ json_t *console_findings_json(const struct console_report *c)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < c->nfindings; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}", "kind", c->findings[i].kind,
-						   "verdict", verdict_name(c->findings[i].verdict),
-						   "line", (int)c->findings[i].lineno, "text", c->findings[i].line));
+	for (size_t i = 0; i < c->nfindings; i++) {
+		const struct finding *f = &c->findings[i];
+		char *text = utf8_sanitize(f->line);
+		json_t *trace = json_array(), *o;
+
+		for (size_t k = 0; k < f->trace.n; k++) {
+			char *t = utf8_sanitize(f->trace.v[k]);
+
+			json_array_append_new(trace, json_string(t));
+			free(t);
+		}
+		o = json_pack("{s:s, s:s, s:i, s:s, s:o}", "kind", f->kind, "verdict", verdict_name(f->verdict),
+			      "line", (int)f->lineno, "text", text, "trace", trace);
+		free(text);
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 

@@ -28,9 +28,11 @@ const char *verdict_name(enum verdict v);
 /* One console line that decides a verdict. */
 struct finding {
 	enum verdict verdict;
-	const char *kind;	/* "panic", "oops", "bug", "warning", "lockdep", "hung-task", "pagecache" */
+	const char *kind;	/* "panic", "oops", "bug", "kasan", "atomic-sleep", "warning", "lockdep",
+				   "list", "hung-task", "pagecache" */
 	size_t lineno;		/* 1-based, in the console log */
 	char *line;
+	struct strvec trace;	/* the lines of its report after it (call trace, lock chains) */
 };
 
 /* What the console says, as far as the guest protocol (guest.h) and the kernel go. */

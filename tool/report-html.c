@@ -465,6 +465,28 @@ static void boot_detail(FILE *f, const char *title, json_t *boot)
 	}
 }
 
+/* The debug flavour's boot and every splat with the lines of its report. */
+static void debug_detail(FILE *f, json_t *debug)
+{
+	static const char *const keys[] = { "runner", "accelerator", "verdict", "workload_status", "seconds", "console" };
+	json_t *b = json_object_get(debug, "boot"), *t;
+	size_t i;
+
+	if (json_is_null(b) || !b)
+		return;
+	fputs("<h3>Debug flavour (lockdep, sleep-in-atomic, KASAN)</h3><table><tr><th>runner</th><th>accelerator</th>"
+	      "<th>verdict</th><th>workload</th><th>seconds</th><th>console</th></tr>\n<tr>", f);
+	tds(f, b, keys, ARRAY_SIZE(keys));
+	fputs("</tr></table>\n", f);
+	json_array_foreach(json_object_get(debug, "traces"), i, t) {
+		char *title = xasprintf("%s at console line %lld: %s", jstr(t, "kind"),
+					(long long)json_integer_value(json_object_get(t, "line")), jstr(t, "text"));
+
+		lines(f, title, json_object_get(t, "trace"));
+		free(title);
+	}
+}
+
 static void kernel_detail(FILE *f, json_t *k)
 {
 	static const char *const tk[] = { "variant", "name", "status", "detail" };
@@ -487,6 +509,7 @@ static void kernel_detail(FILE *f, json_t *k)
 	build_detail(f, json_object_get(k, "build"));
 	boot_detail(f, "Boot (" REPORT_BOOT_WORKLOAD ")", json_object_get(k, "boot"));
 	boot_detail(f, "Tests (" REPORT_BENCH_WORKLOAD ")", json_object_get(k, "bench"));
+	debug_detail(f, json_object_get(k, "debug"));
 	rows(f, json_object_get(k, "tests"), tk, ARRAY_SIZE(tk));
 	if (json_array_size(json_object_get(k, "steps"))) {
 		fputs("<h3>Last matrix run</h3>\n", f);

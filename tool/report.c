@@ -20,8 +20,8 @@
 #include "results.h"
 #include "source.h"
 
-static const char *const stage_names[RS_NR] = { "port", "build", "boot", "bench" };
-static const int stage_exit[RS_NR] = { KB_EXIT_CONFLICT, KB_EXIT_BUILD, KB_EXIT_BOOT, KB_EXIT_TEST };
+static const char *const stage_names[RS_NR] = { "port", "build", "boot", "bench", "debug" };
+static const int stage_exit[RS_NR] = { KB_EXIT_CONFLICT, KB_EXIT_BUILD, KB_EXIT_BOOT, KB_EXIT_TEST, KB_EXIT_TEST };
 static const char *const variants[] = { "base", "patched" };
 
 const char *report_stage_name(enum report_stage s)
@@ -607,6 +607,45 @@ static json_t *staleness(const char *k, json_t *port, json_t *tree)
 	return stale;
 }
 
+/*
+ * The debug flavour: the port's tip built with debug.config and booted with
+ * the bench workload's checks. Any complaint of the kernel fails the stage
+ * with its trace; so does a data check. The NOWAIT table is judged by the
+ * bench stage (the same commit), so its answers are shown, not judged twice.
+ */
+static json_t *debug_section(const char *k, json_t *port, json_t *stage, json_t *tests)
+{
+	json_t *build = load("results/%s/debug/build.json", k);
+	json_t *b = load("results/%s/debug/%s.json", k, REPORT_BENCH_WORKLOAD);
+	json_t *out = json_object(), *traces = json_array(), *f, *t;
+	size_t i;
+
+	json_object_set_new(out, "build", build_variant(build, "debug", jstr(port, "tip"), stage));
+	if (build && !b)
+		stage_fail(stage, "debug %s: not booted", REPORT_BENCH_WORKLOAD);
+	if (b && !build)
+		stage_fail(stage, "debug: not built");
+	json_object_set_new(out, "boot", judge_boot(b, build, "debug", stage));
+	json_array_foreach(json_object_get(b, "findings"), i, f)
+		json_array_append_new(traces, json_pack("{s:O, s:O, s:O, s:O}", "kind", json_object_get(f, "kind"),
+							"line", json_object_get(f, "line"), "text", json_object_get(f, "text"),
+							"trace", json_object_get(f, "trace") ? json_object_get(f, "trace") : json_array()));
+	json_array_foreach(jget(b, "result", "tests"), i, t) {
+		const char *name = jstr(t, "name"), *status = jstr(t, "status");
+
+		json_array_append_new(tests, json_pack("{s:s, s:O, s:O, s:O}", "variant", "debug", "name",
+						       json_object_get(t, "name"), "status", json_object_get(t, "status"),
+						       "detail", json_object_get(t, "detail")));
+		if (status && !strcmp(status, "fail") && name && strcmp(name, "nowait-table"))
+			stage_fail(stage, "debug %s: %s", name, jstr(t, "detail") ? jstr(t, "detail") : "");
+	}
+	json_object_set_new(out, "traces", traces);
+	json_object_set_new(out, "nowait", nowait_summary(jget(b, "result", "nowait")));
+	json_decref(build);
+	json_decref(b);
+	return out;
+}
+
 static const char *kernel_verdict(json_t *stages)
 {
 	const char *verdict = "pass";
@@ -648,6 +687,7 @@ static json_t *kernel_record(const char *k)
 	bench = bench_section(dio, builds, json_object_get(stages, "bench"), tests, meas);
 	json_object_set_new(rec, "bench", bench);
 	json_object_set_new(rec, "comparisons", comparisons(meas, ref, json_object_get(stages, "bench")));
+	json_object_set_new(rec, "debug", debug_section(k, port, json_object_get(stages, "debug"), tests));
 	json_object_set_new(rec, "tests", tests);
 	json_object_set_new(rec, "measurements", meas);
 	json_object_set_new(rec, "reference", ref ? ref : json_null());
@@ -886,6 +926,22 @@ static char *runners_text(json_t *k)
 	return sb_detach(&sb);
 }
 
+/* The debug boot's verdict and what it found: "clean", "warn: lockdep". */
+static char *debug_text(json_t *debug)
+{
+	const char *verdict = jstr(json_object_get(debug, "boot"), "verdict");
+	struct strbuf sb = STRBUF_INIT;
+	json_t *t;
+	size_t i;
+
+	if (!verdict)
+		return xstrdup("");
+	sb_adds(&sb, verdict);
+	json_array_foreach(json_object_get(debug, "traces"), i, t)
+		sb_addf(&sb, "%s%s", i ? ", " : ": ", jstr(t, "kind"));
+	return sb_detach(&sb);
+}
+
 /* The version the tree is at ("6.1.192-3"), marked when a result names another. */
 static char *revision_text(json_t *k)
 {
@@ -926,6 +982,7 @@ size_t report_cells(json_t *k, struct report_cell *c)
 		bench_sum(bench, "nowait", "mismatches"), bench_sum(bench, "nowait", "compared")) : xstrdup(""));
 	tests_status(tests, "", &nfail, &nrun);
 	cell(&c[n++], "tests", STAGE("bench"), nrun ? xasprintf("%d/%d pass", nrun - nfail, nrun) : xstrdup(""));
+	cell(&c[n++], "debug", STAGE("debug"), debug_text(json_object_get(k, "debug")));
 	json_array_foreach(json_object_get(k, "comparisons"), i, cmp)
 		if (n < REPORT_MAX_CELLS - 1)
 			ratio_cell(&c[n++], cmp);
@@ -1014,6 +1071,19 @@ void report_table_free(struct report_table *t)
 	sv_release(&t->columns);
 }
 
+/* A splat of the debug boot, its first lines indented under it (the HTML page has them all). */
+static void print_trace(FILE *f, const char *kernel, json_t *t)
+{
+	json_t *l;
+	size_t i;
+
+	fprintf(f, "%s: debug %s at console line %lld: %s\n", kernel, jstr(t, "kind"),
+		(long long)json_integer_value(json_object_get(t, "line")), jstr(t, "text"));
+	json_array_foreach(json_object_get(t, "trace"), i, l)
+		if (i < 16)
+			fprintf(f, "    %s\n", json_string_value(l));
+}
+
 int report_text(json_t *doc, FILE *f)
 {
 	json_t *kernels = json_object_get(doc, "kernels"), *k, *r;
@@ -1047,6 +1117,9 @@ int report_text(json_t *doc, FILE *f)
 		for (int s = 0; s < RS_NR; s++)
 			json_array_foreach(json_object_get(jget(k, "stages", stage_names[s]), "reasons"), j, r)
 				fprintf(f, "%s: ✘ %s: %s\n", jstr(k, "kernel"), stage_names[s], json_string_value(r));
+	json_array_foreach(kernels, i, k)
+		json_array_foreach(jget(k, "debug", "traces"), j, r)
+			print_trace(f, jstr(k, "kernel"), r);
 	json_array_foreach(kernels, i, k)
 		json_array_foreach(json_object_get(k, "stale"), j, r)
 			fprintf(f, "%s: %s\n", jstr(k, "kernel"), json_string_value(r));

@@ -21,19 +21,22 @@ enum report_stage {
 	RS_BUILD,
 	RS_BOOT,
 	RS_BENCH,
+	RS_DEBUG,	/* the debug flavour: lockdep, sleep-in-atomic, KASAN (results.h) */
 	RS_NR,
 };
 
-/* "port", "build", "boot", "bench". */
+/* "port", "build", "boot", "bench", "debug". */
 const char *report_stage_name(enum report_stage s);
 /* The stage of a name; -1 if none. */
 int report_stage_find(const char *name);
-/* The exit code of a failing stage: 6, 7, 8, 9. */
+/* The exit code of a failing stage: 6, 7, 8, 9 (bench and debug). */
 int report_stage_exit(enum report_stage s);
 
 /* The workloads the boot and bench stages run. */
 #define REPORT_BOOT_WORKLOAD "smoke"
 #define REPORT_BENCH_WORKLOAD "dio"
+/* The debug boot runs the bench workload's checks, not its benchmarks. */
+#define REPORT_DEBUG_APPEND "DIO_BENCH=none"
 
 /* Every kernel with something under <work>/ports/ or <work>/results/, sorted. */
 void report_kernels_in_store(struct strvec *out);

@@ -10,6 +10,11 @@
 
 #include "repo.h"
 
+bool results_variant_known(const char *variant)
+{
+	return !strcmp(variant, "base") || !strcmp(variant, "patched") || !strcmp(variant, "debug");
+}
+
 char *results_dir(const char *kernel, const char *variant)
 {
 	char *dir = xasprintf("%s/results/%s/%s", work_dir(), kernel, variant);

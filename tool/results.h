@@ -13,6 +13,15 @@
  * whether a stored result still holds for the inputs at hand.
  */
 
+/*
+ * The variants of a kernel: base (the imported tree), patched (the port's
+ * tip) and debug (the port's tip with kernels/config/debug.config merged
+ * on top: lockdep, sleep-in-atomic, list and KASAN checks).
+ */
+#define RESULTS_VARIANTS "base, patched or debug"
+#define RESULTS_DEBUG_FRAGMENT "debug.config"
+bool results_variant_known(const char *variant);
+
 /* A content hash in hex (SHA-1, as git computes it for a blob). */
 #define RESULTS_HASH_HEXSZ 40
 typedef char results_hash[RESULTS_HASH_HEXSZ + 1];

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes a result store for t0700: three kernels as the commands would have
 stored them. good passes everything; bad has a stale base build, a patched
-kernel that oopsed in the smoke boot and no dio run; slow is fine but its
-patched Test 2 is half as fast as base. Usage: report-store.py WORK SERIES"""
+kernel that oopsed in the smoke boot, no dio run, and a debug kernel whose
+boot hit a lockdep splat; slow is fine but its patched Test 2 is half as fast
+as base and it has no debug results. Usage: report-store.py WORK SERIES"""
 import json, os, sys
 
 work, series = sys.argv[1], sys.argv[2]
@@ -48,11 +49,18 @@ def build(k, v, commit, warnings=()):
                                                        "base_warnings": [], "patched_warnings": [], "new_warnings": []})
 
 
-def boot(k, v, workload, verdict="clean", result=None, runner=None):
+LOCKDEP = {"kind": "lockdep", "verdict": "warn", "line": 733,
+           "text": "WARNING: possible circular locking dependency detected",
+           "trace": ["kb-dio-check/1234 is trying to acquire lock:", "ffff (&ei->i_data_sem){++++}-{3:3}, at: ext4_map_blocks+0x1a/0x30",
+                     "but task is already holding lock:", "ffff (&sb->s_type->i_mutex_key#8){++++}-{3:3}, at: ext4_dio_write_iter",
+                     "---[ end trace 0000000000000000 ]---"]}
+
+
+def boot(k, v, workload, verdict="clean", result=None, runner=None, findings=None):
     b = {"kernel": k, "variant": v, "image_hash": f"img-{k}-{v}", "verdict": verdict,
-         "workload": {"name": workload}, "workload_status": "done" if verdict == "clean" else "unfinished",
+         "workload": {"name": workload}, "workload_status": "done" if verdict in ("clean", "warn") else "unfinished",
          "accelerator": "tcg", "vcpus": 2, "boot": {"total_seconds": 9.5},
-         "findings": [] if verdict == "clean" else
+         "findings": findings if findings is not None else [] if verdict == "clean" else
          [{"kind": "oops", "verdict": "oops", "line": 412, "text": "Oops: general protection fault in ext4_x"}],
          "console": f"work/results/{k}/{v}/{workload}.console.log",
          "console_tail": None if verdict == "clean" else ["Oops: general protection fault", "Kernel panic"],
@@ -62,15 +70,17 @@ def boot(k, v, workload, verdict="clean", result=None, runner=None):
     put(f"results/{k}/{v}/{workload}.json", b)
 
 
-def dio(k, v, iops):
+def dio(k, v, iops, verdict="clean", findings=None):
     tests = [{"name": n, "status": "pass", "detail": d} for n, d in
              [("correctness-ext4", "128 cells, 0 mismatches"), ("nowait-table", "33 answers as in table"),
               ("bench-test1", "ok"), ("bench-test2", "ok")]]
+    if v == "debug":
+        tests = tests[:2] + [{"name": "bench-test1", "status": "skip", "detail": "DIO_BENCH=none"}]
     bench = {t: [{"jobs": j, "iops": f(j)} for j in (1, 2, 4, 8)] for t, f in iops.items()}
     boot(k, v, "dio", result={"workload": "dio", "tests": tests, "bench": bench,
                               "correctness_ext4": {"mismatch_runs": 0, "cells": 128},
                               "nowait": {"compared": 33, "mismatches": 0, "unrun": 0, "rows": [1, 2]}},
-         runner="lava" if k == "good" and v == "patched" else None)
+         runner="lava" if k == "good" and v == "patched" else None, verdict=verdict, findings=findings)
 
 
 for k in ("good", "bad", "slow"):
@@ -85,3 +95,7 @@ dio("good", "base", {"test1": flat, "test2": flat})
 dio("good", "patched", {"test1": scaled, "test2": scaled})
 dio("slow", "base", {"test1": flat, "test2": flat})
 dio("slow", "patched", {"test1": scaled, "test2": lambda j: 50.0})
+for k in ("good", "bad"):
+    build(k, "debug", "t" * 40)
+dio("good", "debug", {})
+dio("bad", "debug", {}, verdict="warn", findings=[LOCKDEP])

@@ -26,6 +26,8 @@
 #   DIO_ENGINE      fio ioengine, default psync; DIO_RUNTIME, cap per run, 120 s
 #   DIO_CHECK       full (default) or quick matrix; DIO_CHECK_ROUNDS, default 2
 #   DIO_RACE_ROUNDS rounds of the ext3 race, default 200
+#   DIO_BENCH       all (default), or none: the fio benchmarks are skipped (a
+#                   debug kernel's numbers measure its checks, not the series)
 #   DIO_MNT, DIO_TMP  mount point (/mnt/kbdio) and scratch directory (/tmp)
 #   KB_BIN, KB_FIO  the kb-* programs (/usr/bin) and fio job files (/kb/fio)
 #   KB_KERNEL, KB_VARIANT  this kernel's name and variant (else kb.kernel= and
@@ -44,6 +46,7 @@ DIO_RUNTIME=${DIO_RUNTIME:-120}
 DIO_CHECK=${DIO_CHECK:-full}
 DIO_CHECK_ROUNDS=${DIO_CHECK_ROUNDS:-2}
 DIO_RACE_ROUNDS=${DIO_RACE_ROUNDS:-200}
+DIO_BENCH=${DIO_BENCH:-all}
 DIO_MNT=${DIO_MNT:-/mnt/kbdio}
 DIO_TMP=${DIO_TMP:-/tmp}
 KB_BIN=${KB_BIN:-/usr/bin}
@@ -63,8 +66,11 @@ for arg in $(cat /proc/cmdline); do
 	kb.variant=*) KB_VARIANT=${KB_VARIANT:-${arg#kb.variant=}} ;;
 	esac
 done
-if [ -z "${KB_EXPECT:-}" ] && [ -n "${KB_KERNEL:-}" ] && [ -n "${KB_VARIANT:-}" ]; then
-	KB_EXPECT=/kb/expect/nowait-$KB_VARIANT-$KB_KERNEL.json
+# a debug kernel is the patched commit with more checks: it answers as patched does
+table=${KB_VARIANT:-}
+[ "$table" = debug ] && table=patched
+if [ -z "${KB_EXPECT:-}" ] && [ -n "${KB_KERNEL:-}" ] && [ -n "$table" ]; then
+	KB_EXPECT=/kb/expect/nowait-$table-$KB_KERNEL.json
 fi
 
 out=$(mktemp -d "$DIO_TMP/kbdio.XXXXXX") || exit 1
@@ -334,9 +340,15 @@ fi
 if [ $failed = 0 ] && mkfs_mount ext4 ""; then
 	correctness correctness-ext4
 	nowait
-	bench test1 test1
-	bench test2 test2
-	bench overwrite overwrite
+	if [ "$DIO_BENCH" = none ]; then
+		for b in test1 test2 overwrite; do
+			check "bench-$b" skip "DIO_BENCH=none"
+		done
+	else
+		bench test1 test1
+		bench test2 test2
+		bench overwrite overwrite
+	fi
 else
 	check correctness-ext4 skip "no ext4 filesystem"
 fi
@@ -354,7 +366,7 @@ ended=$(cut -d' ' -f1 /proc/uptime)
 {
 	echo "{\"workload\":\"dio\",\"kernel\":\"$(uname -r)\",\"kb_kernel\":$(jstr "${KB_KERNEL:-}"),\"variant\":$(jstr "${KB_VARIANT:-}"),"
 	echo "\"nproc\":$(nproc),\"cpu\":\"$cpu\",\"seconds\":$(awk "BEGIN { print $ended - $started }"),"
-	echo "\"settings\":{\"size\":$DIO_SIZE,\"jobs\":\"$DIO_JOBS\",\"engine\":\"$DIO_ENGINE\",\"check\":\"$DIO_CHECK\",\"check_rounds\":$DIO_CHECK_ROUNDS,\"race_rounds\":$DIO_RACE_ROUNDS},"
+	echo "\"settings\":{\"size\":$DIO_SIZE,\"jobs\":\"$DIO_JOBS\",\"engine\":\"$DIO_ENGINE\",\"check\":\"$DIO_CHECK\",\"check_rounds\":$DIO_CHECK_ROUNDS,\"race_rounds\":$DIO_RACE_ROUNDS,\"bench\":\"$DIO_BENCH\"},"
 	echo "\"device\":$device_json,\"fs\":{$fs_json},"
 	echo "\"tests\":[$tests],"
 	echo "\"correctness_ext4\":$(json "$out/correctness-ext4.json"),"
