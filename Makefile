@@ -32,8 +32,11 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-TOOL_SRCS := $(wildcard tool/*.c)
-LIB_SRCS  := $(filter-out tool/main.c tool/cmd-%.c,$(TOOL_SRCS))
+# tool/<stage>/*.c, one folder per stage (README "Layout"); tool/guest/ is
+# built for the guest by tool/guest/guest.mk.
+STAGES    := lib git mail port build boot report builtin
+TOOL_SRCS := tool/main.c $(foreach d,$(STAGES),$(wildcard tool/$(d)/*.c))
+LIB_SRCS  := $(filter-out tool/main.c tool/builtin/%.c,$(TOOL_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
 TOOL_OBJS := $(TOOL_SRCS:.c=.o)
@@ -48,7 +51,7 @@ kbackport: $(TOOL_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tool/%.o: tool/%.c
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itool -c -o $@ $<
 
 tests/unit/%.o: tests/unit/%.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itool -c -o $@ $<
@@ -121,7 +124,7 @@ bench: deps
 	sh tests/bench-run.sh
 
 clean:
-	rm -f kbackport tests/unit/run-unit tool/*.o tool/*.d tests/unit/*.o tests/unit/*.d
+	rm -f kbackport tests/unit/run-unit tool/*.o tool/*.d tool/*/*.o tool/*/*.d tests/unit/*.o tests/unit/*.d
 
 -include $(TOOL_SRCS:.c=.d) $(UNIT_SRCS:.c=.d) $(wildcard $(SAN_DIR)/*/*.d $(SAN_DIR)/*/*/*.d) \
 	$(wildcard $(FUZZ_DIR)/*/*.d $(FUZZ_DIR)/*/*/*.d)

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "builtin.h"
-#include "util.h"
+#include "builtin/builtin.h"
+#include "lib/util.h"
 
 struct command {
 	const char *name;

@@ -4,9 +4,9 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "patch.h"
-#include "treepath.h"
-#include "util.h"
+#include "mail/patch.h"
+#include "lib/treepath.h"
+#include "lib/util.h"
 
 /* A component ".." or ".git" (any case): what must never pass the gate. */
 static bool escapes(const char *p)

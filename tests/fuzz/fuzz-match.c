@@ -5,9 +5,9 @@
  * joined back. Never a crash, and lines stay within the text.
  */
 #include "fuzz.h"
-#include "match.h"
-#include "patch.h"
-#include "util.h"
+#include "port/match.h"
+#include "mail/patch.h"
+#include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The archive reader: mbox, archive pages, thread views, headers; never a crash, valid UTF-8 out. */
 #include "fuzz.h"
-#include "mbox.h"
-#include "util.h"
+#include "lib/text.h"
+#include "mail/mbox.h"
+#include "lib/util.h"
 
 /* What utf8_sanitize() returns must be valid UTF-8 (what YAML and JSON writers need). */
 static void check_utf8(const char *s)

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "series.h"
-#include "util.h"
+#include "mail/series.h"
+#include "lib/util.h"
 
 static char dir[] = "/tmp/kb-fuzz-series-XXXXXX";
 

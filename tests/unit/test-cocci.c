@@ -2,9 +2,9 @@
 /* cocci.c: rule headers and survey probes, on synthetic headers of older trees. */
 #include <stdlib.h>
 
-#include "cocci.h"
+#include "port/cocci.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* A probe line, the file text it reads (NULL: no such file), the verdict and evidence. */
 struct pcase {

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "kernel.h"
+#include "lib/kernel.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* One YAML text written to <tmpdir>/<file>, and what kernel_load() must make of it. */
 struct kcase {

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match.h"
-#include "patch.h"
+#include "port/match.h"
+#include "mail/patch.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* A small C file; each case patches it. */
 static const char base[] =

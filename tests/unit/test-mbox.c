@@ -4,9 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mbox.h"
+#include "lib/text.h"
+#include "mail/mbox.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct date_case {
 	const char *text;

@@ -2,9 +2,9 @@
 /* refresh.c: a committed export and a new one compared hunk by hunk. */
 #include <stdlib.h>
 
-#include "refresh.h"
+#include "port/refresh.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* One exported message with one hunk of fs/a.c at line `at`, its context and change. */
 static char *mail(const char *subject, int at, const char *before, const char *minus, const char *plus)

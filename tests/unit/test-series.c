@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "series.h"
+#include "mail/series.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define AUTHOR "A U Thor <author@example.com>"
 #define DATE "Thu, 18 Jun 2026 12:57:00 +0000"

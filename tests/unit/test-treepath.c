@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "treepath.h"
+#include "lib/treepath.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct pcase {
 	const char *path;

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbackport boot <kernel> [--variant base|patched|debug] [--workload NAME|FILE] [--timeout S]
+ *                [--append 'ARGS'] [--force]
+ *
+ * Boots the built image of one variant with the guest initramfs, in QEMU
+ * or on an ssh test box (boot.runner: ssh, tool/ssh.h), runs one
+ * workload, and writes <work>/results/<kernel>/<variant>/
+ * <workload>.json and <workload>.console.log (console.log points at the
+ * latest). Exit 0 only for a clean console and a workload that finished
+ * with status 0; 8 for any other kernel verdict; 9 for a failed workload.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin/builtin.h"
+#include "boot/guest.h"
+#include "lib/kernel.h"
+#include "boot/qemu.h"
+#include "lib/store.h"
+#include "boot/ssh.h"
+#include "lib/util.h"
+
+/* The scratch virtio-blk disk every boot gets, emptied each time. */
+#define SCRATCH_MIB 256
+/* Console lines shown when something went wrong. */
+#define SHOW_LINES 15
+
+struct boot {
+	struct kernel_desc k;
+	const char *variant;
+	struct guest_workload w;
+	double timeout;
+	bool force;
+	const char *extra;	/* --append: more kernel arguments, e.g. a workload's NAME=value settings */
+	char *dir;		/* results */
+	json_t *build;		/* the variant's build.json */
+	char *initrd;
+	char *accel;		/* QEMU only */
+	char *accel_why;
+	char *append;
+	bool ssh;		/* boot.runner: ssh */
+	struct ssh_boot_info box;
+};
+
+static const char *build_str(const struct boot *b, const char *key)
+{
+	return json_string_value(json_object_get(b->build, key));
+}
+
+/* How the test box starts the kernel. */
+static const char *box_boot(const struct boot *b)
+{
+	return b->k.ssh.kexec ? "kexec" : "power-cycle";
+}
+
+/* The test box and its settings, in place of QEMU's. */
+static char *ssh_key_text(const struct boot *b)
+{
+	char *box = ssh_box_str(&b->k.ssh);
+	char *text = xasprintf("boot\nrunner ssh\nbox %s\nbox-boot %s\nbox-append %s\nimage %s\ninitrd %s\n"
+			       "workload %s\ntimeout %.0f\nappend %s\n", box, box_boot(b), b->k.ssh.append,
+			       build_str(b, "image_hash"), path_basename(b->initrd), b->w.name, b->timeout, b->append);
+
+	free(box);
+	return text;
+}
+
+/* A boot is reusable when kernel image, initramfs, workload and QEMU (or box) settings are all the same. */
+static char *boot_key(const struct boot *b)
+{
+	char *text = b->ssh ? ssh_key_text(b) :
+		xasprintf("boot\nimage %s\ninitrd %s\nworkload %s\naccel %s\nsmp %d\nmemory %d\ntimeout %.0f\n"
+			  "append %s\n", build_str(b, "image_hash"), path_basename(b->initrd), b->w.name,
+			  b->accel, b->k.qemu_smp, b->k.qemu_memory, b->timeout, b->append);
+	results_hash h;
+	char *key = NULL;
+
+	if (!results_hash_buf(text, strlen(text), h))
+		key = xasprintf("boot:%s", h);
+	free(text);
+	return key;
+}
+
+static json_t *seconds_json(double s)
+{
+	return s < 0 ? json_null() : json_real(s);
+}
+
+/* Where an ssh boot ran: null for QEMU. */
+static json_t *box_json(const struct boot *b)
+{
+	const struct ssh_boot_info *i = &b->box;
+
+	if (!b->ssh)
+		return json_null();
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:f, s:b, s:b, s:o}", "host", b->k.ssh.host,
+			 "port", b->k.ssh.port, "user", b->k.ssh.user, "boot", box_boot(b),
+			 "box_kernel", results_str(i->box_kernel), "cmdline", results_str(i->cmdline),
+			 "copy_seconds", i->copy_seconds, "console_closed", i->console_closed,
+			 "back", i->back, "back_seconds", i->back ? json_real(i->back_seconds) : json_null());
+}
+
+static json_t *boot_json(const struct boot *b, const char *key, const char *console,
+			 const struct boot_result *r)
+{
+	const struct console_report *c = &r->console;
+	bool problem = r->verdict != V_CLEAN || strcmp(console_workload_status(&r->console), "done");
+	json_t *obj;
+
+	obj = json_pack("{s:s, s:s, s:O, s:O, s:O, s:s, s:s, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
+			 "s:s, s:s, s:b, s:i, s:{s:o, s:o, s:f, s:o}, s:s, s:o, s:O, s:o, s:o, s:s, s:o}",
+			 "kernel", b->k.name, "variant", b->variant,
+			 "commit", json_object_get(b->build, "commit"),
+			 "config_hash", json_object_get(json_object_get(b->build, "config"), "hash"),
+			 "image_hash", json_object_get(b->build, "image_hash"),
+			 "initrd", b->initrd, "cache_key", key,
+			 "workload", "name", b->w.name, "file", b->w.path, "builtin", b->w.builtin,
+			 "accelerator", results_str(b->accel), "accelerator_reason", results_str(b->accel_why),
+			 "vcpus", b->k.qemu_smp, "memory_mib", b->k.qemu_memory, "timeout", b->timeout,
+			 "kernel_args", b->append,
+			 "verdict", verdict_name(r->verdict), "timed_out", r->timed_out, "qemu_exit", r->qemu_status,
+			 "boot", "init_seconds", seconds_json(r->init_seconds),
+			 "workload_seconds", seconds_json(r->workload_seconds), "total_seconds", r->total_seconds,
+			 "guest_uptime_at_init", seconds_json(c->guest_uptime_at_init),
+			 "workload_status", console_workload_status(&r->console),
+			 "workload_exit", c->workload_ended ? json_integer(c->workload_exit) : json_null(),
+			 "result", c->result ? c->result : json_null(),
+			 "result_error", results_str(c->result_error),
+			 "findings", console_findings_json(c),
+			 "console", console,
+			 "console_tail", problem ? results_strv(&c->tail) : json_null());
+	json_object_set_new(obj, "runner", json_string(b->ssh ? "ssh" : "qemu"));
+	json_object_set_new(obj, "box", box_json(b));
+	if (b->ssh) {
+		/* The box is real hardware (or stands for it): no QEMU settings apply. */
+		json_object_set_new(obj, "vcpus", json_null());
+		json_object_set_new(obj, "memory_mib", json_null());
+		json_object_set_new(obj, "qemu_exit", json_null());
+	}
+	return obj;
+}
+
+static int exit_code(const char *verdict, const char *status)
+{
+	if (strcmp(verdict, "clean"))
+		return KB_EXIT_BOOT;
+	return strcmp(status, "done") ? KB_EXIT_TEST : 0;
+}
+
+static void print_tail(const struct console_report *c)
+{
+	size_t from = c->tail.n > SHOW_LINES ? c->tail.n - SHOW_LINES : 0;
+
+	printf("last console lines:\n");
+	for (size_t i = from; i < c->tail.n; i++)
+		printf("    | %s\n", c->tail.v[i]);
+}
+
+static void print_box(const struct boot *b, const char *prefix, const struct boot_result *r)
+{
+	if (r->timed_out)
+		printf("%s: no end after %.0f s: console given up\n", prefix, b->timeout);
+	else if (b->box.console_closed)
+		printf("%s: the console command ended after %.1f s, before the workload did\n", prefix,
+		       r->total_seconds);
+	else
+		printf("%s: console watched for %.1f s\n", prefix, r->total_seconds);
+	if (b->box.back)
+		printf("%s: test box power-cycled, back on its OS after %.1f s\n", prefix, b->box.back_seconds);
+}
+
+static void print_result(const struct boot *b, const char *prefix, const struct boot_result *r,
+			 const char *console, const char *json_path)
+{
+	const struct console_report *c = &r->console;
+	const char *status = console_workload_status(&r->console);
+
+	if (r->init_seconds >= 0)
+		printf("%s: init after %.1f s (guest uptime %.1f s), workload started after %.1f s\n", prefix,
+		       r->init_seconds, c->guest_uptime_at_init, r->workload_seconds);
+	if (b->ssh)
+		print_box(b, prefix, r);
+	else if (r->timed_out)
+		printf("%s: no end after %.0f s: QEMU killed\n", prefix, b->timeout);
+	else
+		printf("%s: QEMU exited (status %d) after %.1f s\n", prefix, r->qemu_status, r->total_seconds);
+	for (size_t i = 0; i < c->nfindings; i++)
+		printf("    %s:%zu: [%s] %s\n", path_basename(console), c->findings[i].lineno, c->findings[i].kind,
+		       c->findings[i].line);
+	printf("%s: workload %s: %s", prefix, b->w.name, status);
+	if (c->workload_ended)
+		printf(" (exit %d)", c->workload_exit);
+	if (c->result_error)
+		printf(": %s", c->result_error);
+	printf("\n");
+	if (c->result) {
+		char *s = json_dumps(c->result, JSON_COMPACT | JSON_SORT_KEYS);
+
+		printf("%s: result: %s\n", prefix, s ? s : "?");
+		free(s);
+	}
+	if (r->verdict != V_CLEAN || strcmp(status, "done"))
+		print_tail(c);
+	printf("%s: verdict: %s (%s)\n", prefix, verdict_name(r->verdict), json_path);
+}
+
+/* console.log: the latest boot's console, as a link to the per-workload log. */
+static void link_latest(const char *dir, const char *console)
+{
+	char *link = xasprintf("%s/console.log", dir);
+
+	unlink(link);
+	if (symlink(path_basename(console), link) < 0)
+		warning("cannot link '%s': %s", link, strerror(errno));
+	free(link);
+}
+
+static int run_qemu(struct boot *b, const char *image, const char *console, struct boot_result *r)
+{
+	struct qemu_opts o = { 0 };
+	char *disk = xasprintf("%s/scratch.img", b->dir);
+	int ret = -1;
+
+	if (qemu_scratch_disk(disk, SCRATCH_MIB))
+		goto cleanup;
+	printf("%s %s: booting %s with %s (%s), %d vCPUs, %d MiB, workload %s, timeout %.0f s\n", b->k.name,
+	       b->variant, path_basename(image), b->accel, b->accel_why, b->k.qemu_smp, b->k.qemu_memory,
+	       b->w.name, b->timeout);
+	fflush(stdout);
+	o.kernel = image;
+	o.initrd = b->initrd;
+	o.append = b->append;
+	o.disk = disk;
+	o.accel = b->accel;
+	o.smp = b->k.qemu_smp;
+	o.memory = b->k.qemu_memory;
+	o.timeout = b->timeout;
+	o.console = console;
+	ret = qemu_boot(&o, r);
+cleanup:
+	free(disk);
+	return ret;
+}
+
+static int run_ssh(struct boot *b, const char *image, const char *console, struct boot_result *r)
+{
+	struct ssh_boot_opts o = { 0 };
+	char *box = ssh_box_str(&b->k.ssh);
+
+	printf("%s %s: booting %s on test box %s by %s, workload %s, timeout %.0f s\n", b->k.name, b->variant,
+	       path_basename(image), box, box_boot(b), b->w.name, b->timeout);
+	fflush(stdout);
+	free(box);
+	o.box = &b->k.ssh;
+	o.file = b->k.file;
+	o.kernel = image;
+	o.initrd = b->initrd;
+	o.append = b->append;
+	o.timeout = b->timeout;
+	o.console = console;
+	return ssh_boot(&o, r, &b->box);
+}
+
+static int boot(struct boot *b)
+{
+	struct boot_result r = { 0 };
+	char *prefix = xasprintf("%s %s", b->k.name, b->variant), *cpio = NULL, *key = NULL;
+	char *json_path = NULL, *console = NULL, *lock = NULL;
+	json_t *stored = NULL, *obj = NULL;
+	const char *image;
+	bool cached;
+	int ret = -1, lock_fd = -1;
+
+	b->dir = results_dir(b->k.name, b->variant);
+	if (!b->dir)
+		goto cleanup;
+	/* two boots of one variant would share its scratch disk and result files */
+	lock = xasprintf("%s/boot.lock", b->dir);
+	lock_fd = lock_file(lock);
+	if (lock_fd < 0 || !(b->build = results_built(b->dir, b->k.name, b->variant)))
+		goto cleanup;
+	image = build_str(b, "image");
+	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));
+	if (guest_image(cpio, &b->w, &b->initrd, &cached) ||
+	    (!b->ssh && qemu_accel(image, &b->accel, &b->accel_why)))
+		goto cleanup;
+	printf("%s: initramfs %s%s\n", prefix, b->initrd, cached ? " (cached)" : "");
+	b->append = xasprintf(GUEST_CMDLINE_WORKLOAD "%s " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s%s%s",
+			      b->w.name, b->k.name, b->variant, b->extra ? " " : "", b->extra ? b->extra : "");
+	key = boot_key(b);
+	json_path = xasprintf("%s/%s.json", b->dir, b->w.name);
+	stored = results_read(json_path);
+	if (key && !b->force && stored && results_key_matches(stored, key)) {
+		const char *verdict = json_string_value(json_object_get(stored, "verdict"));
+		const char *status = json_string_value(json_object_get(stored, "workload_status"));
+
+		if (verdict && status) {
+			printf("%s: verdict: %s, workload %s (stored result for the same image, initramfs and settings: %s; --force boots again)\n",
+			       prefix, verdict, status, json_path);
+			ret = exit_code(verdict, status);
+			goto cleanup;
+		}
+	}
+	console = xasprintf("%s/%s.console.log", b->dir, b->w.name);
+	if (!key || (b->ssh ? run_ssh(b, image, console, &r) : run_qemu(b, image, console, &r)))
+		goto cleanup;
+	link_latest(b->dir, console);
+	obj = boot_json(b, key, console, &r);
+	if (results_write(json_path, obj))
+		goto cleanup;
+	print_result(b, prefix, &r, console, json_path);
+	ret = exit_code(verdict_name(r.verdict), console_workload_status(&r.console));
+cleanup:
+	if (ret < 0)
+		ret = kb_errcode ? kb_errcode : KB_EXIT_BOOT;
+	boot_result_free(&r);
+	json_decref(stored);
+	json_decref(obj);
+	free(prefix);
+	free(cpio);
+	free(key);
+	free(json_path);
+	free(console);
+	free(lock);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}
+
+int cmd_boot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "variant", required_argument, NULL, 'v' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct boot b = { .variant = "base" };
+	const char *workload = "smoke", *timeout = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			b.variant = optarg;
+			break;
+		case 'w':
+			workload = optarg;
+			break;
+		case 't':
+			timeout = optarg;
+			break;
+		case 'a':
+			b.extra = optarg;
+			break;
+		case 'f':
+			b.force = true;
+			break;
+		default:
+			usage_of("boot");
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage_of("boot");
+		return KB_EXIT_USAGE;
+	}
+	if (!results_variant_known(b.variant)) {
+		error("unknown variant '%s' (%s)", b.variant, RESULTS_VARIANTS);
+		return KB_EXIT_USAGE;
+	}
+	if (timeout) {
+		char *end;
+
+		b.timeout = strtod(timeout, &end);
+		if (*end || b.timeout <= 0) {
+			error("--timeout takes a number of seconds, not '%s'", timeout);
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (kernel_find(argv[optind], &b.k))
+		return kb_errcode;
+	if (!timeout)
+		b.timeout = b.k.boot_timeout;
+	b.ssh = !strcmp(b.k.boot_runner, "ssh");
+	if (!b.ssh && strcmp(b.k.boot_runner, "qemu"))
+		die_code(KB_EXIT_BADINPUT, "'%s': boot runner '%s' is not supported by 'kbackport boot' (qemu or ssh)",
+			 b.k.file, b.k.boot_runner);
+	if (guest_workload_find(workload, &b.w))
+		ret = kb_errcode;
+	else
+		ret = boot(&b);
+	guest_workload_free(&b.w);
+	kernel_free(&b.k);
+	json_decref(b.build);
+	free(b.dir);
+	free(b.initrd);
+	free(b.accel);
+	free(b.accel_why);
+	free(b.append);
+	ssh_boot_info_free(&b.box);
+	return ret;
+}

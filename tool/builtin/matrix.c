@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench,debug]
+ *                  [--jobs N] [--runner qemu|lava|ssh]
+ *
+ * Runs the pipeline for every selected kernel (matrix.c), then judges the
+ * result store (report.c): prints the table, writes <work>/report/ and
+ * exits 0 only when every kernel passed every selected stage, else with
+ * the code of the earliest failing stage (6 port, 7 build, 8 boot, 9 tests).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "builtin/builtin.h"
+#include "lib/kernel.h"
+#include "report/matrix.h"
+#include "report/model.h"
+#include "lib/util.h"
+
+static int parse_stages(const char *list, unsigned *out)
+{
+	struct strvec names = STRVEC_INIT;
+	int ret = 0;
+
+	*out = 0;
+	report_names(list, &names);
+	for (size_t i = 0; i < names.n && !ret; i++) {
+		int s = report_stage_find(names.v[i]);
+
+		if (s < 0)
+			ret = error("unknown stage '%s' (port, build, boot, bench, debug)", names.v[i]);
+		else
+			*out |= 1u << s;
+	}
+	if (!ret && !*out)
+		ret = error("no stage in '%s'", list);
+	sv_release(&names);
+	return ret;
+}
+
+/* The kernels asked for, each checked against kernels/; all of them for "all". */
+static int select_kernels(const char *list, struct strvec *out)
+{
+	struct kernel_desc *all = NULL, one;
+	struct strvec names = STRVEC_INIT;
+	size_t n = 0;
+	int ret = 0;
+
+	if (!strcmp(list, "all")) {
+		if (kernel_load_all(kernels_dir(), &all, &n))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			sv_push(out, all[i].name);
+		kernel_free_all(all, n);
+		if (!n)
+			return error_code(KB_EXIT_NOINPUT, "no kernels in '%s'", kernels_dir());
+		return 0;
+	}
+	report_names(list, &names);
+	for (size_t i = 0; i < names.n && !ret; i++) {
+		ret = kernel_find(names.v[i], &one);
+		if (!ret)
+			sv_push(out, one.name);
+		kernel_free(&one);
+	}
+	sv_release(&names);
+	return ret;
+}
+
+/* qemu and ssh boot through 'kbackport boot', which follows the YAML: they must agree. */
+static int check_runner(const char *runner, const struct strvec *kernels)
+{
+	struct kernel_desc k;
+	int ret = 0;
+
+	if (!strcmp(runner, "lava"))
+		return 0;
+	for (size_t i = 0; i < kernels->n && !ret; i++) {
+		if (kernel_find(kernels->v[i], &k))
+			return -1;
+		if (strcmp(k.boot_runner, runner))
+			ret = error_code(KB_EXIT_BADINPUT, "'%s' boots with runner '%s', not '%s' (--runner)", k.file,
+					 k.boot_runner, runner);
+		kernel_free(&k);
+	}
+	return ret;
+}
+
+/* One matrix at a time on a work directory: the steps share its trees and results. */
+static int lock_work(void)
+{
+	char *path = xasprintf("%s/matrix.lock", work_dir());
+	int fd;
+
+	if (mkdir_p(work_dir())) {
+		free(path);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		error("cannot open '%s': %s", path, strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		fd = error("another 'kbackport matrix' is running on '%s' (lock '%s')", work_dir(), path);
+	free(path);
+	return fd;
+}
+
+/* Judges what the store holds now: the table on stdout, the files under <work>/report/. */
+static int report(const struct strvec *kernels, unsigned stages)
+{
+	static const char *const files[][2] = { { "report.txt", "text" }, { "report.json", "json" },
+						{ "index.html", "html" } };
+	char *dir = xasprintf("%s/report", work_dir());
+	json_t *doc = report_collect(kernels);
+	int code = report_exit_code(doc, stages);
+
+	printf("\n");
+	report_text(doc, stdout);
+	if (!mkdir_p(dir))
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			char *path = xasprintf("%s/%s", dir, files[i][0]);
+
+			if (!report_write(doc, files[i][1], path))
+				printf("report: %s\n", path);
+			free(path);
+		}
+	json_decref(doc);
+	free(dir);
+	return code;
+}
+
+int cmd_matrix(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "series", required_argument, NULL, 's' },
+		{ "kernels", required_argument, NULL, 'k' },
+		{ "stages", required_argument, NULL, 'S' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "runner", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct strvec kernels = STRVEC_INIT;
+	struct matrix_opts o = { .runner = "qemu", .jobs = 1, .kernels = &kernels };
+	const char *klist = "all", *slist = "port,build,boot,bench,debug";
+	char self[PATH_MAX];
+	ssize_t n;
+	int c, ret, lock = -1;
+
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o.series = optarg;
+			break;
+		case 'k':
+			klist = optarg;
+			break;
+		case 'S':
+			slist = optarg;
+			break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+
+			if (*end || j < 1 || j > 64) {
+				error("--jobs takes a number from 1 to 64, not '%s'", optarg);
+				return KB_EXIT_USAGE;
+			}
+			o.jobs = (int)j;
+			break;
+		}
+		case 'r':
+			o.runner = optarg;
+			break;
+		default:
+			usage_of("matrix");
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage_of("matrix");
+		return KB_EXIT_USAGE;
+	}
+	if (strcmp(o.runner, "qemu") && strcmp(o.runner, "lava") && strcmp(o.runner, "ssh")) {
+		error("unknown runner '%s' (qemu, lava or ssh)", o.runner);
+		return KB_EXIT_USAGE;
+	}
+	if (parse_stages(slist, &o.stages))
+		return KB_EXIT_USAGE;
+	if (o.series && !is_dir(o.series))
+		die_code(KB_EXIT_NOINPUT, "cannot open series '%s': not a directory", o.series);
+	if (select_kernels(klist, &kernels) ||
+	    ((o.stages & ((1u << RS_BOOT) | (1u << RS_BENCH) | (1u << RS_DEBUG))) && check_runner(o.runner, &kernels))) {
+		sv_release(&kernels);
+		return kb_errcode ? kb_errcode : KB_EXIT_BADINPUT;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		die("cannot find our own binary: %s", strerror(errno));
+	self[n] = '\0';
+	o.self = self;
+	o.build_lock = getenv("KBACKPORT_BUILD_LOCK");
+	o.tty = isatty(STDOUT_FILENO);
+	lock = lock_work();
+	if (lock < 0) {
+		sv_release(&kernels);
+		return KB_EXIT_FAIL;
+	}
+	printf("matrix: %zu kernel%s, stages %s, runner %s, %d heavy step%s at a time; step logs in %s/results/<kernel>/matrix/\n",
+	       kernels.n, kernels.n == 1 ? "" : "s", slist, o.runner, o.jobs, o.jobs == 1 ? "" : "s", work_dir());
+	fflush(stdout);
+	ret = matrix_run(&o);
+	if (ret < 0)
+		ret = KB_EXIT_FAIL;
+	else if (!ret)
+		ret = report(&kernels, o.stages);
+	close(lock);
+	sv_release(&kernels);
+	return ret;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kbackport port <kernel> [--series DIR] [--json] [--continue] [--signoff 'N <e>'] */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin/builtin.h"
+#include "port/export.h"
+#include "lib/kernel.h"
+#include "port/port.h"
+#include "git/source.h"
+#include "lib/util.h"
+
+/* The only series under backports/, when --series is not given. */
+char *default_series_dir(void)
+{
+	DIR *d = opendir("backports");
+	struct dirent *e;
+	char *found = NULL;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		char *yaml = xasprintf("backports/%s/series.yaml", e->d_name);
+
+		if (e->d_name[0] != '.' && path_exists(yaml)) {
+			free(found);
+			found = xasprintf("backports/%s", e->d_name);
+			n++;
+		}
+		free(yaml);
+	}
+	if (d)
+		closedir(d);
+	if (n == 1)
+		return found;
+	free(found);
+	die_code(KB_EXIT_USAGE, "%s series under 'backports/': say which with --series", n ? "several" : "no");
+}
+
+static void print_record(const struct port_report *r, const struct patch_record *rec)
+{
+	char num[32];
+
+	if (rec->prereq)
+		snprintf(num, sizeof(num), "[prereq %d]", rec->n);
+	else
+		snprintf(num, sizeof(num), "[%d/%d]", rec->n, r->total);
+	printf("%-11s %-15s %s", num, port_status_name(rec->status), rec->title ? rec->title : "");
+	if (rec->upstream)
+		printf("  (upstream %s)", rec->upstream);
+	if (rec->how)
+		printf("  (%s)", rec->how);
+	putchar('\n');
+	for (size_t i = 0; i < rec->nhunks; i++) {
+		const struct hunk_record *h = &rec->hunks[i];
+
+		if (!strcmp(h->strategy, "exact"))
+			continue;
+		printf("%16shunk %d %s: %s", "", h->index, h->file, h->strategy);
+		if (h->offset)
+			printf(", offset %+ld", h->offset);
+		if (h->fuzz)
+			printf(", fuzz %d", h->fuzz);
+		if (h->why && strcmp(h->strategy, "present") && strcmp(h->strategy, "equivalent"))
+			printf(" (%s)", h->why);
+		putchar('\n');
+	}
+}
+
+static void print_summary(const struct port_report *r)
+{
+	int count[PS_SKIPPED + 1] = { 0 }, ported = 0, present = 0, missing = 0, done = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		if (!r->recs[i].prereq) {
+			count[r->recs[i].status]++;
+			done += r->recs[i].status != PS_CONFLICT;
+		}
+	for (size_t i = 0; i < r->nprereqs; i++) {
+		ported += !strcmp(r->prereqs[i].state, "ported");
+		present += !strcmp(r->prereqs[i].state, "present");
+		missing += !strcmp(r->prereqs[i].state, "missing");
+	}
+	for (size_t i = 0; i < r->nprereqs; i++)
+		printf("prerequisite %s (\"%s\", %s): %s — %s\n", r->prereqs[i].commit, r->prereqs[i].subject,
+		       r->prereqs[i].cited, r->prereqs[i].state, r->prereqs[i].evidence ? r->prereqs[i].evidence : "");
+	printf("%s: %d/%d (%d clean, %d fuzzy, %d adapted, %d already-present%s), "
+	       "%d prerequisite%s ported, %d present, %d missing\n",
+	       r->kernel, done, r->total, count[PS_CLEAN], count[PS_FUZZY], count[PS_ADAPTED],
+	       count[PS_PRESENT], count[PS_CONFLICT] ? ", 1 conflict" : "", ported, ported == 1 ? "" : "s",
+	       present, missing);
+}
+
+/* A state, not a failure: the committed exports or the tree lag behind. */
+static void print_staleness(const struct port_report *r, const char *series)
+{
+	char *dir = xasprintf("%s/%s", series, r->kernel);
+	char *made_on = export_source(dir);
+	char *what = xasprintf("the exports in %s", dir);
+	char *exports = made_on ? source_stale_text(what, made_on, r->source, r->kernel) : NULL;
+	struct kernel_desc k;
+	char *moved = NULL;
+
+	if (!kernel_find(r->kernel, &k)) {
+		moved = source_moved_text(&k, r->source);
+		kernel_free(&k);
+	}
+	if (exports)
+		printf("%s: %s\n", r->kernel, exports);
+	if (moved)
+		printf("%s: %s\n", r->kernel, moved);
+	free(moved);
+	free(exports);
+	free(what);
+	free(made_on);
+	free(dir);
+}
+
+int cmd_port(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "series", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "continue", no_argument, NULL, 'c' },
+		{ "signoff", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct port_opts o = { 0 };
+	struct port_report r;
+	bool json = false, cont = false;
+	char *series = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			series = xstrdup(optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			cont = true;
+			break;
+		case 'S':
+			o.signoff = optarg;
+			break;
+		default:
+			usage_of("port");
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage_of("port");
+		return KB_EXIT_USAGE;
+	}
+	o.kernel = argv[optind];
+	if (!series)
+		series = default_series_dir();
+	if (ends_with(series, "/"))
+		series[strlen(series) - 1] = '\0';
+	o.series_dir = series;
+	ret = cont ? port_continue(&o, &r) : port_run(&o, &r);
+	if (json && r.kernel) {
+		char *s = port_report_json(&r);
+
+		puts(s);
+		free(s);
+	} else if (r.kernel) {
+		for (size_t i = 0; i < r.nrecs; i++)
+			print_record(&r, &r.recs[i]);
+		if (r.nrecs)
+			print_summary(&r);
+	}
+	if (r.kernel && r.source)
+		print_staleness(&r, series);
+	if (ret == KB_EXIT_CONFLICT)
+		error("port of '%s' stopped on a conflict: rejects in '%s'; branch '%s' is at its last good "
+		      "commit and checked out in '%s/trees/%s' with the hunks that applied; finish them there "
+		      "and run 'kbackport port --continue %s'", o.kernel, r.rej, r.branch, work_dir(), o.kernel,
+		      o.kernel);
+	port_report_free(&r);
+	free(series);
+	return ret;
+}

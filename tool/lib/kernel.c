@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kernels/<name>.yaml: one kernel tree to port to. The reader is strict,
+ * so a typo in a key fails here instead of silently falling back to a
+ * default three stages later.
+ */
+#include "lib/kernel.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "lib/debian.h"
+
+struct yfile {
+	const char *path;
+	yaml_document_t doc;
+};
+
+const char *kernels_dir(void)
+{
+	const char *d = getenv("KBACKPORT_KERNELS_DIR");
+
+	return d && *d ? d : "kernels";
+}
+
+/* Reports a problem with the content of f, at the line of n if given. */
+__attribute__((format(printf, 3, 4)))
+static int bad(const struct yfile *f, const yaml_node_t *n, const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (n)
+		return error_code(KB_EXIT_BADINPUT, "%s in '%s' (line %zu)", what, f->path,
+				  n->start_mark.line + 1);
+	return error_code(KB_EXIT_BADINPUT, "%s in '%s'", what, f->path);
+}
+
+static yaml_node_t *node(struct yfile *f, int index)
+{
+	return yaml_document_get_node(&f->doc, index);
+}
+
+/* A plain empty scalar is YAML's null, not a string. */
+static const char *scalar(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return NULL;
+	if (!n->data.scalar.length && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+/*
+ * Picks the values of the keys of the mapping named where ("" for the
+ * top, "source.git") into vals[] (NULL if absent). Any other key, a
+ * duplicate, or a missing key whose bit is set in required is an error.
+ */
+static int map_fields(struct yfile *f, yaml_node_t *map, const char *where,
+		      const char *const *keys, size_t nkeys, unsigned int required,
+		      yaml_node_t **vals)
+{
+	const char *dot = *where ? "." : "";
+	yaml_node_pair_t *p;
+	size_t i;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return bad(f, map, "expected a mapping %s%s%s", *where ? "for '" : "at the top",
+			   where, *where ? "'" : "");
+	memset(vals, 0, nkeys * sizeof(*vals));
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = node(f, p->key);
+		const char *key = scalar(kn);
+
+		if (!key)
+			return bad(f, kn, "expected a string as key%s%s", *where ? " in " : "", where);
+		for (i = 0; i < nkeys && strcmp(keys[i], key); i++)
+			;
+		if (i == nkeys)
+			return bad(f, kn, "unknown key '%s%s%s'", where, dot, key);
+		if (vals[i])
+			return bad(f, kn, "duplicate key '%s%s%s'", where, dot, key);
+		vals[i] = node(f, p->value);
+	}
+	for (i = 0; i < nkeys; i++)
+		if ((required & (1u << i)) && !vals[i])
+			return bad(f, map, "missing required key '%s%s%s'", where, dot, keys[i]);
+	return 0;
+}
+
+static int get_str(struct yfile *f, yaml_node_t *n, const char *key, char **out)
+{
+	const char *s = scalar(n);
+
+	if (!s)
+		return bad(f, n, "expected a non-empty string for '%s'", key);
+	*out = xstrdup(s);
+	return 0;
+}
+
+static int get_posint(struct yfile *f, yaml_node_t *n, const char *key, int *out)
+{
+	const char *s = scalar(n);
+	char *end;
+	long v;
+
+	if (!s)
+		return bad(f, n, "expected a positive integer for '%s'", key);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > INT_MAX)
+		return bad(f, n, "invalid value '%s' for '%s' (expected a positive integer)", s, key);
+	*out = v;
+	return 0;
+}
+
+static int get_strlist(struct yfile *f, yaml_node_t *n, const char *key, struct strvec *out)
+{
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(f, n, "expected a list for '%s'", key);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(f, *it);
+		const char *s = scalar(item);
+
+		if (!s)
+			return bad(f, item, "expected a non-empty string in '%s'", key);
+		sv_push(out, s);
+	}
+	return 0;
+}
+
+static int parse_git(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	static const char *const keys[] = { "path", "ref" };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+
+	/* 3: both keys are required */
+	if (map_fields(f, map, "source.git", keys, ARRAY_SIZE(keys), 3, v) ||
+	    get_str(f, v[0], "source.git.path", &k->git_path) ||
+	    get_str(f, v[1], "source.git.ref", &k->git_ref))
+		return -1;
+	k->source = KSRC_GIT;
+	return 0;
+}
+
+static int parse_source(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	static const char *const keys[] = { "debian-package", "version", "suite", "git" };
+	enum { PACKAGE, VERSION, SUITE, GIT };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+
+	if (map_fields(f, map, "source", keys, ARRAY_SIZE(keys), 0, v))
+		return -1;
+	if (v[PACKAGE] && v[GIT])
+		return bad(f, map, "both 'source.debian-package' and 'source.git' given");
+	if (v[GIT] && (v[VERSION] || v[SUITE]))
+		return bad(f, v[VERSION] ? v[VERSION] : v[SUITE],
+			   "'source.%s' is for a Debian package; a git source is pinned by its ref",
+			   v[VERSION] ? "version" : "suite");
+	if (v[GIT])
+		return parse_git(f, v[GIT], k);
+	if (!v[PACKAGE])
+		return bad(f, map, "missing 'source.debian-package' or 'source.git'");
+	if (get_str(f, v[PACKAGE], "source.debian-package", &k->package))
+		return -1;
+	if (!deb_valid_package(k->package))
+		return bad(f, v[PACKAGE], "invalid package name '%s' for 'source.debian-package'",
+			   k->package);
+	if (v[VERSION] && get_str(f, v[VERSION], "source.version", &k->package_version))
+		return -1;
+	if (v[VERSION] && !deb_valid_version(k->package_version))
+		return bad(f, v[VERSION], "invalid Debian version '%s' for 'source.version'", k->package_version);
+	if (v[SUITE] && get_str(f, v[SUITE], "source.suite", &k->suite))
+		return -1;
+	if (v[SUITE] && !deb_valid_suite(k->suite))
+		return bad(f, v[SUITE], "invalid Debian suite '%s' for 'source.suite'", k->suite);
+	k->source = KSRC_DEBIAN_PACKAGE;
+	return 0;
+}
+
+static int parse_config(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	static const char *const keys[] = { "base", "fragments", "vendor-config" };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+
+	/* 1: only base is required */
+	if (map_fields(f, map, "config", keys, ARRAY_SIZE(keys), 1, v) ||
+	    get_str(f, v[0], "config.base", &k->config_base))
+		return -1;
+	if (v[1] && get_strlist(f, v[1], "config.fragments", &k->config_fragments))
+		return -1;
+	if (v[2] && get_str(f, v[2], "config.vendor-config", &k->vendor_config))
+		return -1;
+	return 0;
+}
+
+static int parse_qemu(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	static const char *const keys[] = { "smp", "memory" };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+
+	if (map_fields(f, map, "boot.qemu", keys, ARRAY_SIZE(keys), 0, v))
+		return -1;
+	if (v[0] && get_posint(f, v[0], "boot.qemu.smp", &k->qemu_smp))
+		return -1;
+	if (v[1] && get_posint(f, v[1], "boot.qemu.memory", &k->qemu_memory))
+		return -1;
+	return 0;
+}
+
+/* An argv list run on this machine: at least the program. */
+static int get_argv(struct yfile *f, yaml_node_t *n, const char *key, struct strvec *out)
+{
+	if (get_strlist(f, n, key, out))
+		return -1;
+	if (!out->n)
+		return bad(f, n, "expected a command (a list: program and arguments) for '%s'", key);
+	return 0;
+}
+
+static int get_port(struct yfile *f, yaml_node_t *n, int *port)
+{
+	if (get_posint(f, n, "boot.ssh.port", port))
+		return -1;
+	if (*port > 65535)
+		return bad(f, n, "invalid value '%d' for 'boot.ssh.port' (expected 1 to 65535)", *port);
+	return 0;
+}
+
+static int get_bool(struct yfile *f, yaml_node_t *n, const char *key, bool *out)
+{
+	const char *s = scalar(n);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		*out = !strcmp(s, "true");
+		return 0;
+	}
+	return bad(f, n, "expected true or false for '%s'", key);
+}
+
+static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	enum { HOST, PORT, USER, KEY, KNOWN_HOSTS, POWER_CYCLE, CONSOLE, KEXEC, INSTALL, DIR, APPEND, NKEYS };
+	static const char *const keys[NKEYS] = {
+		[HOST] = "host", [PORT] = "port", [USER] = "user", [KEY] = "key",
+		[KNOWN_HOSTS] = "known-hosts", [POWER_CYCLE] = "power-cycle", [CONSOLE] = "console",
+		[KEXEC] = "kexec", [INSTALL] = "install", [DIR] = "dir", [APPEND] = "append",
+	};
+	const unsigned int required = 1u << HOST | 1u << POWER_CYCLE | 1u << CONSOLE;
+	struct ssh_box *b = &k->ssh;
+	yaml_node_t *v[NKEYS];
+
+	b->kexec = true;
+	if (map_fields(f, map, "boot.ssh", keys, NKEYS, required, v) ||
+	    get_str(f, v[HOST], "boot.ssh.host", &b->host) ||
+	    (v[PORT] && get_port(f, v[PORT], &b->port)) ||
+	    (v[USER] && get_str(f, v[USER], "boot.ssh.user", &b->user)) ||
+	    (v[KEY] && get_str(f, v[KEY], "boot.ssh.key", &b->key)) ||
+	    (v[KNOWN_HOSTS] && get_str(f, v[KNOWN_HOSTS], "boot.ssh.known-hosts", &b->known_hosts)) ||
+	    get_argv(f, v[POWER_CYCLE], "boot.ssh.power-cycle", &b->power_cycle) ||
+	    get_argv(f, v[CONSOLE], "boot.ssh.console", &b->console) ||
+	    (v[KEXEC] && get_bool(f, v[KEXEC], "boot.ssh.kexec", &b->kexec)) ||
+	    (v[INSTALL] && get_str(f, v[INSTALL], "boot.ssh.install", &b->install)) ||
+	    (v[DIR] && get_str(f, v[DIR], "boot.ssh.dir", &b->dir)) ||
+	    (v[APPEND] && get_str(f, v[APPEND], "boot.ssh.append", &b->append)))
+		return -1;
+	/* ssh would read "-oProxyCommand=..." as an option. */
+	if (*b->host == '-')
+		return bad(f, v[HOST], "invalid host '%s' for 'boot.ssh.host'", b->host);
+	if (b->user && *b->user == '-')
+		return bad(f, v[USER], "invalid user '%s' for 'boot.ssh.user'", b->user);
+	/* Without kexec, only the box's boot loader can start the kernel: install tells it to. */
+	if (!b->kexec && !b->install)
+		return bad(f, map, "missing required key 'boot.ssh.install' (boot.ssh.kexec is false)");
+	if (b->kexec && b->install)
+		return bad(f, v[INSTALL], "'boot.ssh.install' is for 'kexec: false' only");
+	if (b->dir && *b->dir != '/')
+		return bad(f, v[DIR], "expected an absolute path for 'boot.ssh.dir', not '%s'", b->dir);
+	if (!b->user)
+		b->user = xstrdup("root");
+	if (!b->dir)
+		b->dir = xstrdup("/tmp/kbackport");
+	if (!b->append)
+		b->append = xstrdup("console=ttyS0,115200");
+	if (!b->port)
+		b->port = 22;
+	k->has_ssh = true;
+	return 0;
+}
+
+static int parse_boot(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
+{
+	static const char *const keys[] = { "runner", "qemu", "timeout", "ssh" };
+	static const char *const runners[] = { "qemu", "lava", "ssh" };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	size_t i;
+
+	if (map_fields(f, map, "boot", keys, ARRAY_SIZE(keys), 0, v))
+		return -1;
+	if (v[0]) {
+		free(k->boot_runner);
+		k->boot_runner = NULL;
+		if (get_str(f, v[0], "boot.runner", &k->boot_runner))
+			return -1;
+		for (i = 0; i < ARRAY_SIZE(runners) && strcmp(runners[i], k->boot_runner); i++)
+			;
+		if (i == ARRAY_SIZE(runners))
+			return bad(f, v[0], "unknown runner '%s' for 'boot.runner' (expected qemu, lava or ssh)",
+				   k->boot_runner);
+	}
+	if (v[1] && parse_qemu(f, v[1], k))
+		return -1;
+	if (v[2] && get_posint(f, v[2], "boot.timeout", &k->boot_timeout))
+		return -1;
+	if (v[3] && parse_ssh(f, v[3], k))
+		return -1;
+	if (!strcmp(k->boot_runner, "ssh") && !k->has_ssh)
+		return bad(f, map, "missing required key 'boot.ssh' (boot.runner is ssh)");
+	return 0;
+}
+
+/* The name must match the file so kernel_find() and the file agree. */
+static int check_name(struct yfile *f, yaml_node_t *n, const char *name)
+{
+	const char *base = path_basename(f->path);
+	size_t len = strlen(base);
+
+	if (ends_with(base, ".yaml"))
+		len -= strlen(".yaml");
+	if (strlen(name) != len || strncmp(name, base, len))
+		return bad(f, n, "name '%s' does not match the file name", name);
+	return 0;
+}
+
+static int parse_root(struct yfile *f, yaml_node_t *root, struct kernel_desc *k)
+{
+	enum { NAME, DESCRIPTION, SOURCE, ARCH, CONFIG, BOOT, NKEYS };
+	static const char *const keys[NKEYS] = {
+		[NAME] = "name", [DESCRIPTION] = "description", [SOURCE] = "source",
+		[ARCH] = "arch", [CONFIG] = "config", [BOOT] = "boot",
+	};
+	const unsigned int required = 1u << NAME | 1u << SOURCE | 1u << ARCH | 1u << CONFIG;
+	yaml_node_t *v[NKEYS];
+
+	if (map_fields(f, root, "", keys, NKEYS, required, v) ||
+	    get_str(f, v[NAME], "name", &k->name) ||
+	    check_name(f, v[NAME], k->name) ||
+	    (v[DESCRIPTION] && get_str(f, v[DESCRIPTION], "description", &k->description)) ||
+	    parse_source(f, v[SOURCE], k) ||
+	    get_str(f, v[ARCH], "arch", &k->arch) ||
+	    parse_config(f, v[CONFIG], k) ||
+	    (v[BOOT] && parse_boot(f, v[BOOT], k)))
+		return -1;
+	return 0;
+}
+
+static int parse_text(struct yfile *f, const struct strbuf *text, struct kernel_desc *k)
+{
+	yaml_parser_t parser;
+	yaml_document_t extra;
+	yaml_node_t *root;
+	int ret = -1;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)sb_str(text), text->len);
+	if (!yaml_parser_load(&parser, &f->doc)) {
+		error_code(KB_EXIT_BADINPUT, "cannot parse '%s': %s (line %zu)", f->path,
+			   parser.problem ? parser.problem : "unknown error",
+			   parser.problem_mark.line + 1);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&f->doc);
+	if (!root) {
+		error_code(KB_EXIT_BADINPUT, "empty kernel description '%s'", f->path);
+		goto cleanup;
+	}
+	/* A second document would otherwise be ignored without a word. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		error_code(KB_EXIT_BADINPUT, "cannot parse '%s': %s (line %zu)", f->path,
+			   parser.problem ? parser.problem : "unknown error",
+			   parser.problem_mark.line + 1);
+		goto cleanup;
+	}
+	if (yaml_document_get_root_node(&extra)) {
+		error_code(KB_EXIT_BADINPUT, "more than one document in '%s'", f->path);
+		yaml_document_delete(&extra);
+		goto cleanup;
+	}
+	yaml_document_delete(&extra);
+	ret = parse_root(f, root, k);
+cleanup:
+	yaml_document_delete(&f->doc);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+int kernel_load(const char *path, struct kernel_desc *k)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct yfile f = { .path = path };
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->file = xstrdup(path);
+	k->boot_runner = xstrdup("qemu");
+	k->qemu_smp = 2;
+	k->qemu_memory = 2048;
+	k->boot_timeout = 600;
+	ret = read_file(path, &text);
+	if (!ret)
+		ret = parse_text(&f, &text, k);
+	sb_release(&text);
+	if (ret)
+		kernel_free(k);
+	return ret;
+}
+
+void kernel_free(struct kernel_desc *k)
+{
+	free(k->file);
+	free(k->name);
+	free(k->description);
+	free(k->package);
+	free(k->package_version);
+	free(k->suite);
+	free(k->git_path);
+	free(k->git_ref);
+	free(k->arch);
+	free(k->config_base);
+	sv_release(&k->config_fragments);
+	free(k->vendor_config);
+	free(k->boot_runner);
+	free(k->ssh.host);
+	free(k->ssh.user);
+	free(k->ssh.key);
+	free(k->ssh.known_hosts);
+	free(k->ssh.install);
+	sv_release(&k->ssh.power_cycle);
+	sv_release(&k->ssh.console);
+	free(k->ssh.dir);
+	free(k->ssh.append);
+	memset(k, 0, sizeof(*k));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The <name>.yaml files of dir, sorted; hidden files are editor droppings. */
+static int list_yaml(const char *dir, struct strvec *files)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return error_code(KB_EXIT_NOINPUT, "cannot open directory '%s': %s", dir,
+				  strerror(errno));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && ends_with(de->d_name, ".yaml"))
+			sv_push(files, de->d_name);
+	closedir(d);
+	if (files->n)
+		qsort(files->v, files->n, sizeof(*files->v), cmp_str);
+	return 0;
+}
+
+int kernel_load_all(const char *dir, struct kernel_desc **out, size_t *nr)
+{
+	struct strvec files = STRVEC_INIT;
+	struct kernel_desc *v;
+	size_t i;
+
+	*out = NULL;
+	*nr = 0;
+	if (list_yaml(dir, &files))
+		return -1;
+	v = xcalloc(files.n, sizeof(*v));
+	for (i = 0; i < files.n; i++) {
+		char *path = xasprintf("%s/%s", dir, files.v[i]);
+		int ret = kernel_load(path, &v[i]);
+
+		free(path);
+		if (ret) {
+			kernel_free_all(v, i);
+			sv_release(&files);
+			return -1;
+		}
+	}
+	sv_release(&files);
+	*out = v;
+	*nr = i;
+	return 0;
+}
+
+void kernel_free_all(struct kernel_desc *k, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		kernel_free(&k[i]);
+	free(k);
+}
+
+int kernel_find(const char *name, struct kernel_desc *k)
+{
+	char *path;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	/* The name becomes a path under kernels/ and work/trees/. */
+	if (!*name || *name == '.' || strchr(name, '/'))
+		return error_code(KB_EXIT_BADINPUT, "invalid kernel name '%s'", name);
+	path = xasprintf("%s/%s.yaml", kernels_dir(), name);
+	if (!path_exists(path)) {
+		error_code(KB_EXIT_NOINPUT, "unknown kernel '%s' (no %s)", name, path);
+		free(path);
+		return -1;
+	}
+	ret = kernel_load(path, k);
+	free(path);
+	return ret;
+}
+
+char *kernel_tarball(const struct kernel_desc *k)
+{
+	const char *dir = getenv("KBACKPORT_SRC_DIR");
+
+	return xasprintf("%s/%s.tar.xz", dir && *dir ? dir : "/usr/src", k->package);
+}
+
+char *kernel_source_str(const struct kernel_desc *k)
+{
+	if (k->source == KSRC_GIT)
+		return xasprintf("%s@%s", k->git_path, k->git_ref);
+	return xstrdup(k->package);
+}

@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A series on disk and on screen: series.yaml (libyaml), the patches in
+ * git format-patch form, JSON (jansson) and the human summary.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "lib/text.h"
+#include "mail/mbox.h"
+#include "mail/series.h"
+#include "lib/treepath.h"
+#include "lib/yaml.h"
+
+static char *iso_date(long long when)
+{
+	char buf[32];
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (when < 0)
+		return NULL;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+static long long parse_iso_date(const char *s)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, sec;
+
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return (long long)timegm(&tm);
+}
+
+/* ---- YAML writer ---- */
+
+static void yw_kint(struct yaml_out *w, const char *key, long long v)
+{
+	yaml_out_str(w, key);
+	yaml_out_int(w, v);
+}
+
+static void yw_kdate(struct yaml_out *w, const char *key, long long when)
+{
+	char *d = iso_date(when);
+
+	yaml_out_kv(w, key, d);
+	free(d);
+}
+
+static char *person(const char *name, const char *email)
+{
+	if (!name)
+		return NULL;
+	return email ? xasprintf("%s <%s>", name, email) : xstrdup(name);
+}
+
+static void write_review(struct yaml_out *w, const struct review_item *r)
+{
+	yaml_out_map(w, true);
+	yaml_out_kv(w, "reviewer", r->reviewer);
+	yw_kdate(w, "date", r->when);
+	if (r->hunk) {
+		yw_kint(w, "hunk", r->hunk);
+		yaml_out_kv(w, "file", r->file);
+	}
+	yaml_out_kv(w, "quote", r->quote);
+	yaml_out_kv(w, "comment", r->comment);
+	yaml_out_kv(w, "responder", r->responder);
+	if (r->responder)
+		yw_kdate(w, "response-date", r->response_when);
+	yaml_out_kv(w, "response", r->response);
+	yaml_out_kv(w, "resolution", r->resolution);
+	yaml_out_kv(w, "status", "open");
+	yaml_out_kv(w, "action", r->action);
+	yaml_out_map(w, false);
+}
+
+static void write_trailers(struct yaml_out *w, const struct spatch *p, bool collected)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->ntrailers; i++)
+		any |= p->trailers[i].collected == collected;
+	if (!any)
+		return;
+	yaml_out_str(w, collected ? "collected" : "trailers");
+	yaml_out_seq(w, true);
+	for (size_t i = 0; i < p->ntrailers; i++) {
+		char *t;
+
+		if (p->trailers[i].collected != collected)
+			continue;
+		t = xasprintf("%s: %s", p->trailers[i].key, p->trailers[i].value);
+		yaml_out_str(w, t);
+		free(t);
+	}
+	yaml_out_seq(w, false);
+}
+
+static void write_patch(struct yaml_out *w, const struct spatch *p)
+{
+	char *author = person(p->author_name, p->author_email);
+
+	yaml_out_map(w, true);
+	yw_kint(w, "number", p->n);
+	yaml_out_kv(w, "file", p->filename);
+	yaml_out_kv(w, "subject", p->title);
+	yaml_out_kv(w, "author", author);
+	yw_kdate(w, "date", p->when);
+	yaml_out_kv(w, "message-id", p->message_id);
+	yaml_out_kv(w, "text", text_state_name(p->state));
+	yaml_out_kv(w, "text-note", p->state_note);
+	yaml_out_kv(w, "source", p->source);
+	yaml_out_str(w, "files");
+	yaml_out_seq(w, true);
+	for (size_t i = 0; i < p->files.n; i++)
+		yaml_out_str(w, p->files.v[i]);
+	yaml_out_seq(w, false);
+	write_trailers(w, p, false);
+	write_trailers(w, p, true);
+	if (p->nprereqs) {
+		yaml_out_str(w, "prereqs");
+		yaml_out_seq(w, true);
+		for (size_t i = 0; i < p->nprereqs; i++) {
+			yaml_out_map(w, true);
+			yaml_out_kv(w, "commit", p->prereqs[i].commit);
+			yaml_out_kv(w, "subject", p->prereqs[i].subject);
+			yaml_out_kv(w, "cited", p->prereqs[i].cited);
+			yaml_out_map(w, false);
+		}
+		yaml_out_seq(w, false);
+	}
+	if (p->nreviews) {
+		yaml_out_str(w, "review");
+		yaml_out_seq(w, true);
+		for (size_t i = 0; i < p->nreviews; i++)
+			write_review(w, &p->reviews[i]);
+		yaml_out_seq(w, false);
+	}
+	yaml_out_map(w, false);
+	free(author);
+}
+
+static void write_series_body(struct yaml_out *w, const struct series *s)
+{
+	yaml_out_map(w, true);
+	yaml_out_kv(w, "name", s->name);
+	yw_kint(w, "version", s->version);
+	yaml_out_kv(w, "prefix", s->prefix);
+	yaml_out_str(w, "cover");
+	yaml_out_map(w, true);
+	yaml_out_kv(w, "subject", s->cover_subject);
+	yaml_out_kv(w, "author", s->cover_author);
+	yw_kdate(w, "date", s->cover_when);
+	yaml_out_kv(w, "message-id", s->cover_message_id);
+	yaml_out_map(w, false);
+	yaml_out_str(w, "sources");
+	yaml_out_seq(w, true);
+	for (size_t i = 0; i < s->nsources; i++) {
+		char *f = xasprintf("archive/%s", s->sources[i].file);
+
+		yaml_out_map(w, true);
+		yaml_out_kv(w, "file", f);
+		yaml_out_kv(w, "format", s->sources[i].format);
+		yaml_out_map(w, false);
+		free(f);
+	}
+	yaml_out_seq(w, false);
+	yaml_out_str(w, "patches");
+	yaml_out_seq(w, true);
+	for (int i = 0; i < s->total; i++)
+		write_patch(w, &s->patches[i]);
+	yaml_out_seq(w, false);
+	yaml_out_map(w, false);
+}
+
+static char *series_yaml(const struct series *s)
+{
+	struct yaml_out w;
+	const char *problem;
+	char *text;
+
+	yaml_out_begin(&w, "# Written by 'kbackport series import'. Review items' 'action' may be\n"
+			   "# edited (drop-hunk | revise | keep); the port follows it.\n");
+	write_series_body(&w, s);
+	text = yaml_out_end(&w, &problem);
+	if (!text)
+		error("cannot write series.yaml: %s", problem ? problem : "emitter failed");
+	return text;
+}
+
+/* ---- git format-patch form ---- */
+
+static bool is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* RFC 2047 for a display name that is not plain ASCII. */
+static char *mime_name(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (is_ascii(name))
+		return xstrdup(name);
+	sb_adds(&sb, "=?UTF-8?q?");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p == ' ')
+			sb_addc(&sb, '_');
+		else if (*p < 0x80 && *p != '=' && *p != '?' && *p != '_')
+			sb_addc(&sb, *p);
+		else
+			sb_addf(&sb, "=%02X", *p);
+	}
+	sb_adds(&sb, "?=");
+	return sb_detach(&sb);
+}
+
+static char *subject_tag(const struct series *s, int n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_addf(&sb, "[%s", s->prefix ? s->prefix : "PATCH");
+	if (s->version > 1)
+		sb_addf(&sb, " v%d", s->version);
+	if (s->total > 1)
+		sb_addf(&sb, " %d/%d", n, s->total);
+	sb_addc(&sb, ']');
+	return sb_detach(&sb);
+}
+
+char *series_format_patch(const struct series *s, const struct spatch *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *name = mime_name(p->author_name ? p->author_name : "unknown");
+	char *tag = subject_tag(s, p->n);
+	char date[64] = "Thu, 1 Jan 1970 00:00:00 +0000";
+	time_t t = (time_t)p->when;
+	struct tm tm;
+
+	if (p->when >= 0) {
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	}
+	sb_adds(&sb, "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n");
+	sb_addf(&sb, "From: %s <%s>\n", name, p->author_email ? p->author_email : "unknown@unknown");
+	sb_addf(&sb, "Date: %s\n", date);
+	sb_addf(&sb, "Subject: %s %s\n", tag, p->title);
+	if (p->message_id)
+		sb_addf(&sb, "Message-ID: <%s>\n", p->message_id);
+	if (!is_ascii(p->msg) || !is_ascii(p->diff))
+		sb_adds(&sb, "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
+			     "Content-Transfer-Encoding: 8bit\n");
+	sb_addf(&sb, "\n%s", p->msg);
+	if (p->ntrailers)
+		sb_adds(&sb, "\n");
+	for (size_t i = 0; i < p->ntrailers; i++)
+		sb_addf(&sb, "%s: %s\n", p->trailers[i].key, p->trailers[i].value);
+	sb_addf(&sb, "---\n%s", p->diff);
+	sb_adds(&sb, "-- \nkbackport\n\n");
+	free(name);
+	free(tag);
+	return sb_detach(&sb);
+}
+
+static int remove_stale_patches(const char *dir, const struct series *s)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return error("cannot open '%s': %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		bool keep = false;
+		char *path;
+
+		if (!ends_with(e->d_name, ".patch"))
+			continue;
+		for (int i = 0; i < s->total; i++)
+			keep |= !strcmp(path_basename(s->patches[i].filename), e->d_name);
+		if (keep)
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (unlink(path) < 0)
+			warning("cannot remove stale '%s': %s", path, strerror(errno));
+		free(path);
+	}
+	closedir(d);
+	return 0;
+}
+
+int series_write(const struct series *s, const char *dir)
+{
+	char *yaml = series_yaml(s);
+	char **texts = xcalloc(s->total, sizeof(*texts));
+	char *up = xasprintf("%s/upstream", dir);
+	int ret = -1;
+
+	if (!yaml)
+		goto out;
+	for (int i = 0; i < s->total; i++)
+		texts[i] = series_format_patch(s, &s->patches[i]);
+	if (mkdir_p(up) || remove_stale_patches(up, s))
+		goto out;
+	for (int i = 0; i < s->total; i++) {
+		char *path = xasprintf("%s/%s", dir, s->patches[i].filename);
+		int r = write_file_atomic(path, texts[i], strlen(texts[i]));
+
+		free(path);
+		if (r)
+			goto out;
+	}
+	{
+		char *path = xasprintf("%s/series.yaml", dir);
+
+		ret = write_file_atomic(path, yaml, strlen(yaml));
+		free(path);
+	}
+out:
+	for (int i = 0; i < s->total; i++)
+		free(texts[i]);
+	free(texts);
+	free(yaml);
+	free(up);
+	return ret;
+}
+
+/* ---- series.yaml reader ---- */
+
+static char *ystr(yaml_document_t *d, yaml_node_t *map, const char *key)
+{
+	yaml_node_t *n = yaml_map_get(d, map, key);
+
+	return n && n->type == YAML_SCALAR_NODE ? xstrdup((char *)n->data.scalar.value) : NULL;
+}
+
+static int yint(yaml_document_t *d, yaml_node_t *map, const char *key)
+{
+	char *s = ystr(d, map, key);
+	int v = s ? atoi(s) : 0;
+
+	free(s);
+	return v;
+}
+
+static long long ydate(yaml_document_t *d, yaml_node_t *map, const char *key)
+{
+	char *s = ystr(d, map, key);
+	long long v = parse_iso_date(s);
+
+	free(s);
+	return v;
+}
+
+/* Calls fn for every item of the sequence under key. */
+static void yeach(yaml_document_t *d, yaml_node_t *map, const char *key,
+		  void (*fn)(yaml_document_t *, yaml_node_t *, void *), void *arg)
+{
+	yaml_node_t *seq = yaml_map_get(d, map, key);
+
+	if (!seq || seq->type != YAML_SEQUENCE_NODE)
+		return;
+	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++)
+		fn(d, yaml_document_get_node(d, *i), arg);
+}
+
+static void load_review(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	struct spatch *p = arg;
+	struct review_item *r;
+
+	p->reviews = xrealloc(p->reviews, (p->nreviews + 1) * sizeof(*p->reviews));
+	r = &p->reviews[p->nreviews++];
+	memset(r, 0, sizeof(*r));
+	r->reviewer = ystr(d, n, "reviewer");
+	r->when = ydate(d, n, "date");
+	r->hunk = yint(d, n, "hunk");
+	r->file = ystr(d, n, "file");
+	r->quote = ystr(d, n, "quote");
+	r->comment = ystr(d, n, "comment");
+	r->responder = ystr(d, n, "responder");
+	r->response_when = ydate(d, n, "response-date");
+	r->response = ystr(d, n, "response");
+	r->resolution = ystr(d, n, "resolution");
+	r->action = ystr(d, n, "action");
+}
+
+static void load_prereq(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	struct spatch *p = arg;
+	struct prereq *q;
+
+	p->prereqs = xrealloc(p->prereqs, (p->nprereqs + 1) * sizeof(*p->prereqs));
+	q = &p->prereqs[p->nprereqs++];
+	q->commit = ystr(d, n, "commit");
+	q->subject = ystr(d, n, "subject");
+	q->cited = ystr(d, n, "cited");
+}
+
+static void load_trailer(struct spatch *p, yaml_node_t *n, bool collected)
+{
+	const char *s = n->type == YAML_SCALAR_NODE ? (char *)n->data.scalar.value : "";
+	const char *colon = strchr(s, ':');
+	struct trailer *t;
+
+	if (!colon)
+		return;
+	p->trailers = xrealloc(p->trailers, (p->ntrailers + 1) * sizeof(*p->trailers));
+	t = &p->trailers[p->ntrailers++];
+	t->key = xstrndup(s, colon - s);
+	t->value = xstrdup(colon + 1 + (colon[1] == ' '));
+	t->collected = collected;
+}
+
+static void load_own_trailer(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	(void)d;
+	load_trailer(arg, n, false);
+}
+
+static void load_collected_trailer(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	(void)d;
+	load_trailer(arg, n, true);
+}
+
+static void load_file(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	(void)d;
+	if (n->type == YAML_SCALAR_NODE)
+		sv_push(arg, (char *)n->data.scalar.value);
+}
+
+static void load_patch(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	struct series *s = arg;
+	struct spatch *p;
+	char *author, *text;
+
+	s->patches = xrealloc(s->patches, (s->total + 1) * sizeof(*s->patches));
+	p = &s->patches[s->total++];
+	memset(p, 0, sizeof(*p));
+	p->n = yint(d, n, "number");
+	p->filename = ystr(d, n, "file");
+	p->title = ystr(d, n, "subject");
+	author = ystr(d, n, "author");
+	if (author) {
+		split_address(author, &p->author_name, &p->author_email);
+		free(author);
+	}
+	p->when = ydate(d, n, "date");
+	p->message_id = ystr(d, n, "message-id");
+	text = ystr(d, n, "text");
+	p->state = text && !strcmp(text, "recovered-from-quote") ? TEXT_FROM_QUOTE :
+		   text && !strcmp(text, "whitespace-damaged") ? TEXT_DAMAGED : TEXT_CLEAN;
+	free(text);
+	p->state_note = ystr(d, n, "text-note");
+	p->source = ystr(d, n, "source");
+	yeach(d, n, "files", load_file, &p->files);
+	yeach(d, n, "trailers", load_own_trailer, p);
+	yeach(d, n, "collected", load_collected_trailer, p);
+	yeach(d, n, "prereqs", load_prereq, p);
+	yeach(d, n, "review", load_review, p);
+}
+
+static void load_source(yaml_document_t *d, yaml_node_t *n, void *arg)
+{
+	struct series *s = arg;
+	char *file = ystr(d, n, "file");
+	char *fmt = ystr(d, n, "format");
+
+	s->sources = xrealloc(s->sources, (s->nsources + 1) * sizeof(*s->sources));
+	s->sources[s->nsources].file = xstrdup(file ? path_basename(file) : "");
+	s->sources[s->nsources++].format = fmt && !strcmp(fmt, "thread-view") ? "thread-view" :
+					   fmt && !strcmp(fmt, "archive-page") ? "archive-page" : "mbox";
+	free(file);
+	free(fmt);
+}
+
+/* What port turns into file names and indexes: numbered 1..N in order, files under upstream/. */
+static int check_loaded(const char *path, const struct series *s)
+{
+	if (s->total > SERIES_MAX_PATCHES)
+		return error_code(KB_EXIT_BADINPUT, "'%s' has %d patches (at most %d)", path, s->total,
+				  SERIES_MAX_PATCHES);
+	for (int i = 0; i < s->total; i++) {
+		const struct spatch *p = &s->patches[i];
+		const char *why = p->filename ? treepath_check(p->filename) : "it is missing";
+
+		if (p->n != i + 1)
+			return error_code(KB_EXIT_BADINPUT, "'%s': patch %d has number %d (want 1 to %d in order)",
+					  path, i + 1, p->n, s->total);
+		if (!why && (!starts_with(p->filename, "upstream/") || !ends_with(p->filename, ".patch")))
+			why = "it is not upstream/<name>.patch";
+		if (why)
+			return error_code(KB_EXIT_BADINPUT, "'%s': patch %d's file '%s' is refused: %s", path, i + 1,
+					  p->filename ? p->filename : "", why);
+	}
+	return 0;
+}
+
+int series_load(const char *dir, struct series *s)
+{
+	char *path = xasprintf("%s/series.yaml", dir);
+	struct strbuf text = STRBUF_INIT;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *cover;
+	int ret = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (read_file(path, &text))
+		goto out_free;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (unsigned char *)text.buf, text.len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		error_code(KB_EXIT_BADINPUT, "cannot parse '%s': %s at line %zu", path,
+			   parser.problem ? parser.problem : "invalid YAML", parser.problem_mark.line + 1);
+		goto out_parser;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE || !yaml_map_get(&doc, root, "patches")) {
+		error_code(KB_EXIT_BADINPUT, "'%s' is not a series description (no 'patches')", path);
+		goto out_doc;
+	}
+	s->name = ystr(&doc, root, "name");
+	s->version = yint(&doc, root, "version");
+	s->prefix = ystr(&doc, root, "prefix");
+	cover = yaml_map_get(&doc, root, "cover");
+	s->cover_subject = ystr(&doc, cover, "subject");
+	s->cover_author = ystr(&doc, cover, "author");
+	s->cover_when = ydate(&doc, cover, "date");
+	s->cover_message_id = ystr(&doc, cover, "message-id");
+	yeach(&doc, root, "sources", load_source, s);
+	yeach(&doc, root, "patches", load_patch, s);
+	ret = check_loaded(path, s);
+out_doc:
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+out_free:
+	sb_release(&text);
+	free(path);
+	if (ret)
+		series_free(s);
+	return ret;
+}
+
+/* ---- JSON and the human summary ---- */
+
+static json_t *jstr(const char *s)
+{
+	char *clean;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	clean = utf8_sanitize(s);
+	j = json_string(clean);
+	free(clean);
+	return j;
+}
+
+static json_t *jdate(long long when)
+{
+	char *d = iso_date(when);
+	json_t *j = jstr(d);
+
+	free(d);
+	return j;
+}
+
+static json_t *review_json(const struct review_item *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "reviewer", jstr(r->reviewer));
+	json_object_set_new(o, "date", jdate(r->when));
+	json_object_set_new(o, "hunk", r->hunk ? json_integer(r->hunk) : json_null());
+	json_object_set_new(o, "file", jstr(r->file));
+	json_object_set_new(o, "quote", jstr(r->quote));
+	json_object_set_new(o, "comment", jstr(r->comment));
+	json_object_set_new(o, "responder", jstr(r->responder));
+	json_object_set_new(o, "response", jstr(r->response));
+	json_object_set_new(o, "resolution", jstr(r->resolution));
+	json_object_set_new(o, "status", json_string("open"));
+	json_object_set_new(o, "action", jstr(r->action));
+	return o;
+}
+
+static json_t *patch_json(const struct spatch *p)
+{
+	json_t *o = json_object(), *a;
+	char *author = person(p->author_name, p->author_email);
+
+	json_object_set_new(o, "number", json_integer(p->n));
+	json_object_set_new(o, "file", jstr(p->filename));
+	json_object_set_new(o, "subject", jstr(p->title));
+	json_object_set_new(o, "author", jstr(author));
+	json_object_set_new(o, "date", jdate(p->when));
+	json_object_set_new(o, "message_id", jstr(p->message_id));
+	json_object_set_new(o, "text", json_string(text_state_name(p->state)));
+	json_object_set_new(o, "text_note", jstr(p->state_note));
+	json_object_set_new(o, "source", jstr(p->source));
+	a = json_array();
+	for (size_t i = 0; i < p->files.n; i++)
+		json_array_append_new(a, jstr(p->files.v[i]));
+	json_object_set_new(o, "files", a);
+	a = json_array();
+	for (size_t i = 0; i < p->ntrailers; i++) {
+		json_t *t = json_object();
+
+		json_object_set_new(t, "key", jstr(p->trailers[i].key));
+		json_object_set_new(t, "value", jstr(p->trailers[i].value));
+		json_object_set_new(t, "collected", json_boolean(p->trailers[i].collected));
+		json_array_append_new(a, t);
+	}
+	json_object_set_new(o, "trailers", a);
+	a = json_array();
+	for (size_t i = 0; i < p->nprereqs; i++) {
+		json_t *q = json_object();
+
+		json_object_set_new(q, "commit", jstr(p->prereqs[i].commit));
+		json_object_set_new(q, "subject", jstr(p->prereqs[i].subject));
+		json_object_set_new(q, "cited", jstr(p->prereqs[i].cited));
+		json_array_append_new(a, q);
+	}
+	json_object_set_new(o, "prereqs", a);
+	a = json_array();
+	for (size_t i = 0; i < p->nreviews; i++)
+		json_array_append_new(a, review_json(&p->reviews[i]));
+	json_object_set_new(o, "review", a);
+	free(author);
+	return o;
+}
+
+char *series_json(const struct series *s)
+{
+	json_t *o = json_object(), *a;
+	char *out;
+
+	json_object_set_new(o, "name", jstr(s->name));
+	json_object_set_new(o, "version", json_integer(s->version));
+	json_object_set_new(o, "cover_subject", jstr(s->cover_subject));
+	json_object_set_new(o, "cover_message_id", jstr(s->cover_message_id));
+	a = json_array();
+	for (size_t i = 0; i < s->nsources; i++) {
+		json_t *src = json_object();
+
+		json_object_set_new(src, "file", jstr(s->sources[i].file));
+		json_object_set_new(src, "format", jstr(s->sources[i].format));
+		json_array_append_new(a, src);
+	}
+	json_object_set_new(o, "sources", a);
+	a = json_array();
+	for (int i = 0; i < s->total; i++)
+		json_array_append_new(a, patch_json(&s->patches[i]));
+	json_object_set_new(o, "patches", a);
+	a = json_array();
+	for (size_t i = 0; i < s->notes.n; i++)
+		json_array_append_new(a, jstr(s->notes.v[i]));
+	json_object_set_new(o, "notes", a);
+	out = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	return out;
+}
+
+void series_print(const struct series *s, FILE *f)
+{
+	fprintf(f, "%s: v%d, %d patch%s", s->name, s->version, s->total, s->total == 1 ? "" : "es");
+	if (s->cover_subject)
+		fprintf(f, " - \"%s\"", s->cover_subject);
+	fputc('\n', f);
+	for (int i = 0; i < s->total; i++) {
+		const struct spatch *p = &s->patches[i];
+
+		fprintf(f, "  [%d/%d] %-20s %s\n", p->n, s->total, text_state_name(p->state), p->title);
+		for (size_t k = 0; k < p->ntrailers; k++)
+			if (p->trailers[k].collected)
+				fprintf(f, "        + %s: %s (from a reply)\n", p->trailers[k].key,
+					p->trailers[k].value);
+		for (size_t k = 0; k < p->nprereqs; k++)
+			fprintf(f, "        prereq %s (\"%s\") [%s]\n", p->prereqs[k].commit,
+				p->prereqs[k].subject, p->prereqs[k].cited);
+		for (size_t k = 0; k < p->nreviews; k++) {
+			const struct review_item *r = &p->reviews[k];
+
+			fprintf(f, "        review: %s", r->reviewer);
+			if (r->hunk)
+				fprintf(f, " on hunk %d (%s)", r->hunk, r->file);
+			fprintf(f, "; %s%s%s; action: %s\n", r->resolution,
+				r->responder ? " by " : "", r->responder ? r->responder : "", r->action);
+		}
+	}
+	for (size_t i = 0; i < s->notes.n; i++)
+		fprintf(f, "note: %s\n", s->notes.v[i]);
+}

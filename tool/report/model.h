@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KB_REPORT_H
+#define KB_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lib/util.h"
+
+/*
+ * The report: what the result store (<work>/ports/, <work>/results/) says
+ * about each kernel, judged stage by stage, as one JSON document (schema
+ * "kbackport-report/1", see README) that the text and HTML renderers read.
+ * Reference curves come from <series>/bench-reference.json when the series
+ * has one.
+ */
+
+enum report_stage {
+	RS_PORT,
+	RS_BUILD,
+	RS_BOOT,
+	RS_BENCH,
+	RS_DEBUG,	/* the debug flavour: lockdep, sleep-in-atomic, KASAN (results.h) */
+	RS_NR,
+};
+
+/* "port", "build", "boot", "bench", "debug". */
+const char *report_stage_name(enum report_stage s);
+/* The stage of a name; -1 if none. */
+int report_stage_find(const char *name);
+/* The exit code of a failing stage: 6, 7, 8, 9 (bench and debug). */
+int report_stage_exit(enum report_stage s);
+
+/* The workloads the boot and bench stages run. */
+#define REPORT_BOOT_WORKLOAD "smoke"
+#define REPORT_BENCH_WORKLOAD "dio"
+/* The debug boot runs the bench workload's checks, not its benchmarks. */
+#define REPORT_DEBUG_APPEND "DIO_BENCH=none"
+
+/* Every kernel with something under <work>/ports/ or <work>/results/, sorted. */
+void report_kernels_in_store(struct strvec *out);
+
+/* The document for these kernels (every one in the store when none given). */
+json_t *report_collect(const struct strvec *kernels);
+
+/*
+ * 0 when every kernel in doc passed every stage in stages (a bit per
+ * enum report_stage), else the exit code of the earliest failing stage.
+ */
+int report_exit_code(json_t *doc, unsigned stages);
+
+int report_text(json_t *doc, FILE *f);
+int report_html(json_t *doc, FILE *f);
+/* doc as format (text, json, html) to path, through a temporary file; NULL: stdout. */
+int report_write(json_t *doc, const char *format, const char *path);
+
+/* Names from a comma-separated list, each once. */
+void report_names(const char *list, struct strvec *out);
+/* Helpers shared by the renderers (report.c). */
+
+/* The reference file's entry for a test, or NULL. */
+json_t *report_reference_test(json_t *ref, const char *name);
+
+struct report_cell {
+	char column[48];
+	const char *status;	/* "pass", "fail", "not-run", "incomplete", "info" */
+	char *text;
+};
+
+#define REPORT_MAX_CELLS 16
+/* The table row of one kernel record; returns the number of cells. */
+size_t report_cells(json_t *kernel, struct report_cell *cells);
+void report_cells_free(struct report_cell *cells, size_t n);
+/* The table: columns by name, a row per kernel; a cell absent from a row has text NULL. */
+struct report_table {
+	struct strvec columns;
+	size_t rows;
+	struct report_cell (*cells)[REPORT_MAX_CELLS];
+};
+void report_table(json_t *doc, struct report_table *t);
+void report_table_free(struct report_table *t);
+
+/* "✔", "✘", "·" or "" for a status. */
+const char *report_mark(const char *status);
+
+#endif
