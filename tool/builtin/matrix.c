@@ -23,6 +23,8 @@
 #include "lib/kernel.h"
 #include "report/matrix.h"
 #include "report/model.h"
+#include "report/output.h"
+#include "report/text.h"
 #include "lib/util.h"
 
 static int parse_stages(const char *list, unsigned *out)

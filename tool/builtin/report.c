@@ -12,6 +12,8 @@
 
 #include "builtin/builtin.h"
 #include "report/model.h"
+#include "report/output.h"
+#include "report/text.h"
 #include "lib/util.h"
 
 int cmd_report(int argc, char **argv)

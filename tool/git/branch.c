@@ -289,3 +289,16 @@ cleanup:
 	git_commit_free(c);
 	return ret;
 }
+
+char *port_branch_name(const char *series_dir, const char *kernel)
+{
+	char *name = xstrdup(path_basename(series_dir));
+	char *b;
+
+	rtrim(name);
+	if (ends_with(name, "/"))
+		name[strlen(name) - 1] = '\0';
+	b = xasprintf("backport/%s/%s", name, kernel);
+	free(name);
+	return b;
+}

@@ -52,4 +52,7 @@ int branch_checkout(git_repository *repo, const char *branch);
 /* The diff from commit's tree to the work tree, untracked files included, as patch text. */
 int branch_workdir_diff(git_repository *repo, const git_oid *commit, struct strbuf *out);
 
+/* "backport/<series>/<kernel>": the branch a port of a series directory makes. */
+char *port_branch_name(const char *series_dir, const char *kernel);
+
 #endif

@@ -59,19 +59,6 @@ const char *port_status_name(enum port_status st)
 	return names[st];
 }
 
-char *port_branch_name(const char *series_dir, const char *kernel)
-{
-	char *name = xstrdup(path_basename(series_dir));
-	char *b;
-
-	rtrim(name);
-	if (ends_with(name, "/"))
-		name[strlen(name) - 1] = '\0';
-	b = xasprintf("backport/%s/%s", name, kernel);
-	free(name);
-	return b;
-}
-
 static struct patch_record *new_record(struct port_report *r)
 {
 	struct patch_record *rec;

@@ -78,7 +78,5 @@ int port_continue(const struct port_opts *o, struct port_report *r);
 void port_report_free(struct port_report *r);
 char *port_report_json(const struct port_report *r);
 const char *port_status_name(enum port_status st);
-/* "backport/<series>/<kernel>" */
-char *port_branch_name(const char *series_dir, const char *kernel);
 
 #endif

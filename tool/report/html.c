@@ -6,12 +6,7 @@
  */
 #include <string.h>
 
-#include "report/model.h"
-
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
+#include "report/html.h"
 
 static void esc(FILE *f, const char *s)
 {
@@ -131,7 +126,7 @@ static void stale(FILE *f, json_t *k)
 #define MT 30
 #define MB 45
 
-struct series {
+struct curve {
 	const char *label;
 	const char *color;
 	bool dashed, right;	/* reference: dashed, on the right axis */
@@ -197,7 +192,7 @@ static void axis(FILE *f, double ymax, bool right, const char *label)
 	fputs("</text>\n", f);
 }
 
-static void draw(FILE *f, const struct series *s, double xmax, double ymax)
+static void draw(FILE *f, const struct curve *s, double xmax, double ymax)
 {
 	if (!s->n)
 		return;
@@ -211,7 +206,7 @@ static void draw(FILE *f, const struct series *s, double xmax, double ymax)
 			px(s->x[i], xmax), py(s->y[i], ymax), s->color, s->label, s->x[i], s->y[i]);
 }
 
-static void from_measurements(struct series *s, json_t *meas, const char *test, const char *variant)
+static void from_measurements(struct curve *s, json_t *meas, const char *test, const char *variant)
 {
 	json_t *m;
 	size_t i;
@@ -224,7 +219,7 @@ static void from_measurements(struct series *s, json_t *meas, const char *test, 
 		}
 }
 
-static void from_reference(struct series *s, json_t *points)
+static void from_reference(struct curve *s, json_t *points)
 {
 	json_t *p;
 	size_t i;
@@ -236,7 +231,7 @@ static void from_reference(struct series *s, json_t *points)
 		}
 }
 
-static void extent(const struct series *s, size_t n, bool right, double *xmax, double *ymax)
+static void extent(const struct curve *s, size_t n, bool right, double *xmax, double *ymax)
 {
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < s[i].n; j++) {
@@ -250,7 +245,7 @@ static void extent(const struct series *s, size_t n, bool right, double *xmax, d
 static void plot(FILE *f, json_t *k, const char *test)
 {
 	json_t *rt = report_reference_test(json_object_get(k, "reference"), test);
-	struct series s[4] = {
+	struct curve s[4] = {
 		{ .label = "base", .color = "#1f77b4" },
 		{ .label = "patched", .color = "#d62728" },
 		{ .label = "cover letter base", .color = "#7fb2d9", .dashed = true, .right = true },

@@ -42,16 +42,6 @@ int report_stage_exit(enum report_stage s)
 	return stage_exit[s];
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static json_t *jget(json_t *o, const char *a, const char *b)
-{
-	return json_object_get(json_object_get(o, a), b);
-}
-
 static void add_dir_names(const char *dir, struct strvec *out)
 {
 	DIR *d = opendir(dir);
@@ -753,44 +743,6 @@ void report_names(const char *list, struct strvec *out)
 	free(copy);
 }
 
-static int render(json_t *doc, const char *format, FILE *f)
-{
-	if (!strcmp(format, "text"))
-		return report_text(doc, f);
-	if (!strcmp(format, "html"))
-		return report_html(doc, f);
-	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) || fputc('\n', f) == EOF)
-		return error("cannot write the JSON report");
-	return 0;
-}
-
-/* Writes through a temporary file, so FILE is whole or untouched. */
-int report_write(json_t *doc, const char *format, const char *path)
-{
-	char *tmp;
-	FILE *f;
-	int ret;
-
-	if (!path)
-		return render(doc, format, stdout);
-	tmp = xasprintf("%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		ret = error("cannot create '%s': %s", tmp, strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	ret = render(doc, format, f);
-	if (fclose(f) && !ret)
-		ret = error("cannot write '%s': %s", tmp, strerror(errno));
-	if (!ret && rename(tmp, path))
-		ret = error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-	if (ret)
-		remove(tmp);
-	free(tmp);
-	return ret;
-}
-
 /* ---- the table ---------------------------------------------------------------- */
 
 const char *report_mark(const char *status)
@@ -998,28 +950,6 @@ void report_cells_free(struct report_cell *c, size_t n)
 }
 
 /* Display width: UTF-8 continuation bytes take no column. */
-static size_t width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-static char *cell_str(const struct report_cell *c)
-{
-	const char *m = c->status ? report_mark(c->status) : "";
-	const char *text = c->text ? c->text : "";
-
-	return xasprintf("%s%s%s", m, *m && *text ? " " : "", text);
-}
-
-static void print_padded(FILE *f, const char *s, size_t w)
-{
-	fprintf(f, "%s%*s", s, (int)(w - width(s) + 2), "");
-}
-
 static size_t column_index(struct strvec *cols, const char *name)
 {
 	for (size_t i = 0; i < cols->n; i++)
@@ -1069,64 +999,4 @@ void report_table_free(struct report_table *t)
 		report_cells_free(t->cells[i], t->columns.n < REPORT_MAX_CELLS ? t->columns.n : REPORT_MAX_CELLS);
 	free(t->cells);
 	sv_release(&t->columns);
-}
-
-/* A splat of the debug boot, its first lines indented under it (the HTML page has them all). */
-static void print_trace(FILE *f, const char *kernel, json_t *t)
-{
-	json_t *l;
-	size_t i;
-
-	fprintf(f, "%s: debug %s at console line %lld: %s\n", kernel, jstr(t, "kind"),
-		(long long)json_integer_value(json_object_get(t, "line")), jstr(t, "text"));
-	json_array_foreach(json_object_get(t, "trace"), i, l)
-		if (i < 16)
-			fprintf(f, "    %s\n", json_string_value(l));
-}
-
-int report_text(json_t *doc, FILE *f)
-{
-	json_t *kernels = json_object_get(doc, "kernels"), *k, *r;
-	struct report_table t;
-	size_t w[REPORT_MAX_CELLS] = { 0 }, i, j, ncol;
-	char *text[REPORT_MAX_CELLS];
-
-	report_table(doc, &t);
-	ncol = t.columns.n < REPORT_MAX_CELLS ? t.columns.n : REPORT_MAX_CELLS;
-	for (j = 0; j < ncol; j++) {
-		w[j] = width(t.columns.v[j]);
-		for (i = 0; i < t.rows; i++) {
-			char *c = cell_str(&t.cells[i][j]);
-
-			w[j] = width(c) > w[j] ? width(c) : w[j];
-			free(c);
-		}
-	}
-	for (j = 0; j < ncol; j++)
-		print_padded(f, t.columns.v[j], w[j]);
-	fputc('\n', f);
-	for (i = 0; i < t.rows; i++) {
-		for (j = 0; j < ncol; j++) {
-			text[j] = cell_str(&t.cells[i][j]);
-			print_padded(f, text[j], w[j]);
-			free(text[j]);
-		}
-		fputc('\n', f);
-	}
-	json_array_foreach(kernels, i, k)
-		for (int s = 0; s < RS_NR; s++)
-			json_array_foreach(json_object_get(jget(k, "stages", stage_names[s]), "reasons"), j, r)
-				fprintf(f, "%s: ✘ %s: %s\n", jstr(k, "kernel"), stage_names[s], json_string_value(r));
-	json_array_foreach(kernels, i, k)
-		json_array_foreach(jget(k, "debug", "traces"), j, r)
-			print_trace(f, jstr(k, "kernel"), r);
-	json_array_foreach(kernels, i, k)
-		json_array_foreach(json_object_get(k, "stale"), j, r)
-			fprintf(f, "%s: %s\n", jstr(k, "kernel"), json_string_value(r));
-	json_array_foreach(kernels, i, k)
-		for (int s = 0; s < RS_NR; s++)
-			if (!strcmp(jstr(jget(k, "stages", stage_names[s]), "status"), "not-run"))
-				fprintf(f, "%s: · %s: no results\n", jstr(k, "kernel"), stage_names[s]);
-	report_table_free(&t);
-	return ferror(f) ? error("cannot write the report") : 0;
 }

@@ -25,6 +25,17 @@ enum report_stage {
 	RS_NR,
 };
 
+/* Reading the document: NULL-safe, as jansson is. */
+static inline const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static inline json_t *jget(json_t *o, const char *a, const char *b)
+{
+	return json_object_get(json_object_get(o, a), b);
+}
+
 /* "port", "build", "boot", "bench", "debug". */
 const char *report_stage_name(enum report_stage s);
 /* The stage of a name; -1 if none. */
@@ -50,10 +61,6 @@ json_t *report_collect(const struct strvec *kernels);
  */
 int report_exit_code(json_t *doc, unsigned stages);
 
-int report_text(json_t *doc, FILE *f);
-int report_html(json_t *doc, FILE *f);
-/* doc as format (text, json, html) to path, through a temporary file; NULL: stdout. */
-int report_write(json_t *doc, const char *format, const char *path);
 
 /* Names from a comma-separated list, each once. */
 void report_names(const char *list, struct strvec *out);
