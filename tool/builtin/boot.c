@@ -23,6 +23,7 @@
 #include "boot/guest.h"
 #include "lib/kernel.h"
 #include "boot/qemu.h"
+#include "boot/record.h"
 #include "lib/store.h"
 #include "boot/ssh.h"
 #include "lib/util.h"
@@ -88,11 +89,6 @@ static char *boot_key(const struct boot *b)
 	return key;
 }
 
-static json_t *seconds_json(double s)
-{
-	return s < 0 ? json_null() : json_real(s);
-}
-
 /* Where an ssh boot ran: null for QEMU. */
 static json_t *box_json(const struct boot *b)
 {
@@ -110,41 +106,18 @@ static json_t *box_json(const struct boot *b)
 static json_t *boot_json(const struct boot *b, const char *key, const char *console,
 			 const struct boot_result *r)
 {
-	const struct console_report *c = &r->console;
-	bool problem = r->verdict != V_CLEAN || strcmp(console_workload_status(&r->console), "done");
-	json_t *obj;
+	struct boot_record rec = {
+		.runner = b->ssh ? "ssh" : "qemu", .kernel = b->k.name, .variant = b->variant, .build = b->build,
+		.initrd = b->initrd, .cache_key = key, .w = &b->w, .accel = b->accel, .accel_why = b->accel_why,
+		/* a box is real hardware (or stands for it): no QEMU settings apply */
+		.vcpus = b->ssh ? 0 : b->k.qemu_smp, .memory_mib = b->ssh ? 0 : b->k.qemu_memory,
+		.timeout = b->timeout, .kernel_args = b->append, .verdict = r->verdict, .timed_out = r->timed_out,
+		.qemu_ran = !b->ssh, .qemu_exit = r->qemu_status, .init_seconds = r->init_seconds,
+		.workload_seconds = r->workload_seconds, .total_seconds = r->total_seconds,
+		.console = &r->console, .console_path = console, .extra_name = "box", .extra = box_json(b),
+	};
 
-	obj = json_pack("{s:s, s:s, s:O, s:O, s:O, s:s, s:s, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
-			 "s:s, s:s, s:b, s:i, s:{s:o, s:o, s:f, s:o}, s:s, s:o, s:O, s:o, s:o, s:s, s:o}",
-			 "kernel", b->k.name, "variant", b->variant,
-			 "commit", json_object_get(b->build, "commit"),
-			 "config_hash", json_object_get(json_object_get(b->build, "config"), "hash"),
-			 "image_hash", json_object_get(b->build, "image_hash"),
-			 "initrd", b->initrd, "cache_key", key,
-			 "workload", "name", b->w.name, "file", b->w.path, "builtin", b->w.builtin,
-			 "accelerator", results_str(b->accel), "accelerator_reason", results_str(b->accel_why),
-			 "vcpus", b->k.qemu_smp, "memory_mib", b->k.qemu_memory, "timeout", b->timeout,
-			 "kernel_args", b->append,
-			 "verdict", verdict_name(r->verdict), "timed_out", r->timed_out, "qemu_exit", r->qemu_status,
-			 "boot", "init_seconds", seconds_json(r->init_seconds),
-			 "workload_seconds", seconds_json(r->workload_seconds), "total_seconds", r->total_seconds,
-			 "guest_uptime_at_init", seconds_json(c->guest_uptime_at_init),
-			 "workload_status", console_workload_status(&r->console),
-			 "workload_exit", c->workload_ended ? json_integer(c->workload_exit) : json_null(),
-			 "result", c->result ? c->result : json_null(),
-			 "result_error", results_str(c->result_error),
-			 "findings", console_findings_json(c),
-			 "console", console,
-			 "console_tail", problem ? results_strv(&c->tail) : json_null());
-	json_object_set_new(obj, "runner", json_string(b->ssh ? "ssh" : "qemu"));
-	json_object_set_new(obj, "box", box_json(b));
-	if (b->ssh) {
-		/* The box is real hardware (or stands for it): no QEMU settings apply. */
-		json_object_set_new(obj, "vcpus", json_null());
-		json_object_set_new(obj, "memory_mib", json_null());
-		json_object_set_new(obj, "qemu_exit", json_null());
-	}
-	return obj;
+	return boot_record_json(&rec);
 }
 
 static int exit_code(const char *verdict, const char *status)

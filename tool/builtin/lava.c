@@ -24,6 +24,7 @@
 #include "lib/kernel.h"
 #include "boot/lava.h"
 #include "boot/qemu.h"
+#include "boot/record.h"
 #include "lib/store.h"
 #include "lib/run.h"
 #include "lib/util.h"
@@ -150,34 +151,22 @@ static bool lava_timed_out(const struct lava_log *log)
 static json_t *result_json(const struct lava_cmd *c, const struct lava_source *s, const struct lava_log *log,
 			   const struct console_report *r, enum verdict v, const char *console)
 {
-	bool problem = v != V_CLEAN || strcmp(console_workload_status(r), "done");
+	struct boot_record rec = {
+		.runner = "lava", .kernel = c->k.name, .variant = c->variant, .build = c->build, .initrd = c->initrd,
+		.w = &c->w, .accel = c->accel,
+		.accel_why = c->accel ? "kbackport boot's probe, given to the rendered LAVA device" : NULL,
+		.vcpus = c->k.qemu_smp, .memory_mib = c->k.qemu_memory, .timeout = c->lab.job_minutes * 60.0,
+		.kernel_args = c->append, .verdict = v, .timed_out = s->timed_out || lava_timed_out(log),
+		.init_seconds = -1, .workload_seconds = -1, .total_seconds = -1,
+		.console = r, .console_path = console, .extra_name = "lava",
+		.extra = json_pack("{s:s, s:I, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "where", s->where,
+				   "job_id", (json_int_t)s->job_id, "job_result", results_str(log->job_result),
+				   "lab", c->lab.name, "device_type", c->lab.device_type, "definition", c->job_path,
+				   "error", results_str(log->job_error), "health", results_str(s->health),
+				   "cases", lava_cases_json(log), "log", s->log),
+	};
 
-	return json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:s, s:o, s:{s:s, s:s, s:b}, s:o, s:o, s:i, s:i, s:f, "
-			 "s:s, s:s, s:b, s:o, s:o, s:s, s:o, s:O, s:o, s:o, s:s, s:o, "
-			 "s:{s:s, s:I, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}}",
-			 "runner", "lava", "kernel", c->k.name, "variant", c->variant,
-			 "commit", json_object_get(c->build, "commit"),
-			 "config_hash", json_object_get(json_object_get(c->build, "config"), "hash"),
-			 "image_hash", json_object_get(c->build, "image_hash"),
-			 "initrd", c->initrd, "cache_key", json_null(),
-			 "workload", "name", c->w.name, "file", c->w.path, "builtin", c->w.builtin,
-			 "accelerator", results_str(c->accel), "accelerator_reason",
-			 results_str(c->accel ? "kbackport boot's probe, given to the rendered LAVA device" : NULL),
-			 "vcpus", c->k.qemu_smp, "memory_mib", c->k.qemu_memory, "timeout", c->lab.job_minutes * 60.0,
-			 "kernel_args", c->append,
-			 "verdict", verdict_name(v), "timed_out", s->timed_out || lava_timed_out(log),
-			 "qemu_exit", json_null(), "boot", json_null(),
-			 "workload_status", console_workload_status(r),
-			 "workload_exit", r->workload_ended ? json_integer(r->workload_exit) : json_null(),
-			 "result", r->result ? r->result : json_null(),
-			 "result_error", results_str(r->result_error),
-			 "findings", console_findings_json(r), "console", console,
-			 "console_tail", problem ? results_strv(&r->tail) : json_null(),
-			 "lava", "where", s->where, "job_id", (json_int_t)s->job_id,
-			 "job_result", results_str(log->job_result), "lab", c->lab.name,
-			 "device_type", c->lab.device_type, "definition", c->job_path,
-			 "error", results_str(log->job_error), "health", results_str(s->health),
-			 "cases", lava_cases_json(log), "log", s->log);
+	return boot_record_json(&rec);
 }
 
 static void print_cases(const struct lava_cmd *c, const struct lava_log *log)

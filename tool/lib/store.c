@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/lg2.h"
+#include "lib/text.h"
 
 bool results_variant_known(const char *variant)
 {
@@ -80,7 +81,7 @@ bool results_key_matches(json_t *obj, const char *key)
 
 json_t *results_str(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return json_text(s);
 }
 
 json_t *results_strv(const struct strvec *sv)
@@ -88,7 +89,7 @@ json_t *results_strv(const struct strvec *sv)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
+		json_array_append_new(a, json_text(sv->v[i]));
 	return a;
 }
 

@@ -49,10 +49,10 @@ json_t *results_built(const char *dir, const char *kernel, const char *variant);
 /* obj's "cache_key" is key. */
 bool results_key_matches(json_t *obj, const char *key);
 
-/* json_string(s), or json_null() for NULL. */
+/* s as a JSON string made valid UTF-8 (text.h), or null for NULL. */
 json_t *results_str(const char *s);
 
-/* A strvec as a JSON array of strings. */
+/* A strvec as a JSON array of strings, each made valid UTF-8. */
 json_t *results_strv(const struct strvec *sv);
 
 #endif
