@@ -352,7 +352,8 @@ static int add_workloads(struct image *im, const struct guest_workload *w)
 		free(dest);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(guest_trees) && !ret; i++) {
-		char *dir = xasprintf("%s/%s", guest_trees[i].in_work ? work_dir() : guest_dir(), guest_trees[i].dir);
+		char *dir = guest_trees[i].in_work ? store_path(guest_trees[i].dir) :
+			    xasprintf("%s/%s", guest_dir(), guest_trees[i].dir);
 
 		ret = add_tree(im, dir, guest_trees[i].dest, guest_trees[i].programs);
 		free(dir);
@@ -488,7 +489,7 @@ int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char 
 {
 	struct image im = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
 	struct strbuf list = STRBUF_INIT, key = STRBUF_INIT;
-	char *dir = xasprintf("%s/images", work_dir()), *list_path = NULL, *tmp = NULL;
+	char *dir = store_path("images"), *list_path = NULL, *tmp = NULL;
 	const char *argv[] = { gen_init_cpio, "-t", "0", NULL, NULL };
 	struct run_opts o = { .argv = argv };
 	struct run_result r;

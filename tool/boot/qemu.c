@@ -19,6 +19,7 @@
 
 #include "boot/guest.h"
 #include "lib/run.h"
+#include "lib/store.h"
 
 #define QEMU "qemu-system-x86_64"
 /* A working KVM boots to the no-root panic in about a second; nested KVM hangs. */
@@ -77,7 +78,7 @@ static int probe_kvm(const char *kernel, bool *works, char **why)
 int qemu_accel(const char *kernel, char **accel, char **why)
 {
 	const char *env = getenv("KBACKPORT_ACCEL");
-	char *cache_dir = xasprintf("%s/cache", work_dir()), *cache = xasprintf("%s/accel", cache_dir);
+	char *cache_dir = store_path("cache"), *cache = xasprintf("%s/accel", cache_dir);
 	char *key = NULL;
 	struct strbuf stored = STRBUF_INIT, text = STRBUF_INIT;
 	bool works;

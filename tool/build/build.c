@@ -42,6 +42,7 @@ static int open_tree(struct build *b, const char *variant, const char *name, con
 		     struct kbuild_tree *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->series = b->series_name;
 	t->kernel = b->k.name;
 	t->variant = variant;
 	if (variant_commit(b, variant, &t->commit) || kbuild_worktree(b->repo, t) ||
@@ -144,7 +145,7 @@ int build_vendor_check(struct build *b, const char *prefix)
 	if (kbuild_vendor_ready(&b->k) || variant_commit(b, "base", &commit[0]) ||
 	    variant_commit(b, "patched", &commit[1]))
 		goto cleanup;
-	dir = results_dir(b->k.name, "patched");
+	dir = store_results_dir(b->series_name, b->k.name, "patched");
 	if (!dir || results_hash_file(b->k.vendor_config, vh) ||
 	    kbuild_touched_files(b->repo, &commit[0], &commit[1], &touched))
 		goto cleanup;
@@ -166,7 +167,7 @@ int build_vendor_check(struct build *b, const char *prefix)
 	fflush(stdout);
 	for (int i = 0; i < 2; i++) {
 		char *name = xasprintf("vendor-%s", variants[i]);
-		char *vdir = results_dir(b->k.name, variants[i]);
+		char *vdir = store_results_dir(b->series_name, b->k.name, variants[i]);
 		char *log = vdir ? xasprintf("%s/vendor", vdir) : NULL;
 		int rc = !log || open_tree(b, variants[i], "build-vendor", name, &t[i]) ||
 			 kbuild_vendor_compile(&b->k, &t[i], &touched, log, &warnings[i]);
@@ -243,7 +244,7 @@ int build_variant(struct build *b, const char *variant)
 	prefix = xasprintf("%s %s", b->k.name, variant);
 	if (open_tree(b, variant, "build", variant, &t))
 		goto cleanup;
-	dir = results_dir(b->k.name, variant);
+	dir = store_results_dir(b->series_name, b->k.name, variant);
 	if (!dir)
 		goto cleanup;
 	printf("%s: worktree %s at %.12s\n", prefix, t.src, git_oid_tostr_s(&t.commit));

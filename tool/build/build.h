@@ -12,6 +12,7 @@ struct build {
 	struct kernel_desc k;
 	git_repository *repo;
 	char *series;		/* the series directory whose port branch patched and debug build */
+	char *series_name;	/* its name in the store */
 	bool force;
 };
 

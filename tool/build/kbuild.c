@@ -23,6 +23,7 @@
 #include "git/branch.h"
 #include "git/repo.h"
 #include "lib/run.h"
+#include "lib/store.h"
 
 /* What any kernel build runs, and the Debian package of each. */
 static const struct run_tool build_tools[] = {
@@ -182,8 +183,8 @@ static int drop_carrier_branch(git_repository *repo, const char *name)
 
 int kbuild_worktree(git_repository *repo, struct kbuild_tree *t)
 {
-	char *dir = xasprintf("%s/worktrees/%s/%s", work_dir(), t->kernel, t->variant);
-	char *name = xasprintf("kbackport-%s", t->variant);
+	char *dir = store_worktree(t->series, t->kernel, t->variant);
+	char *name = xasprintf("kbackport-%s-%s", t->series, t->variant);
 	git_checkout_options co;
 	git_worktree *wt = NULL;
 	git_repository *wtrepo = NULL;
@@ -235,8 +236,8 @@ out:
 int kbuild_out_dir(struct kbuild_tree *t, const char *name, const char *link_name)
 {
 	char *phys = xasprintf("%s/.%s", t->src, name);
-	char *dir = xasprintf("%s/build/%s", work_dir(), t->kernel);
-	char *link = xasprintf("%s/%s", dir, link_name);
+	char *link = store_build_link(t->series, t->kernel, link_name);
+	char *dir = xstrndup(link, strrchr(link, '/') - link);
 	char target[PATH_MAX];
 	ssize_t n;
 	int ret = -1;

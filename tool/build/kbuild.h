@@ -17,11 +17,12 @@
 
 /* One variant of one kernel: where its source is checked out and where it builds. */
 struct kbuild_tree {
+	const char *series;	/* the series name the results are kept under (store.h) */
 	const char *kernel;
-	const char *variant;	/* "base", "patched" */
+	const char *variant;	/* "base", "patched", "debug" */
 	git_oid commit;
 	char timestamp[64];	/* the commit's date: the build's timestamp, for reproducible images */
-	char *src;		/* <work>/worktrees/<kernel>/<variant> */
+	char *src;		/* <work>/worktrees/<series>/<kernel>/<variant> */
 	char *out;		/* the O= directory, see kbuild_out_dir() */
 };
 

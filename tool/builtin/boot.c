@@ -40,6 +40,7 @@ struct boot {
 	double timeout;
 	bool force;
 	const char *extra;	/* --append: more kernel arguments, e.g. a workload's NAME=value settings */
+	char *series;		/* the series name results are kept under */
 	char *dir;		/* results */
 	json_t *build;		/* the variant's build.json */
 	char *initrd;
@@ -251,7 +252,7 @@ static int boot(struct boot *b)
 	bool cached;
 	int ret = -1, lock_fd = -1;
 
-	b->dir = results_dir(b->k.name, b->variant);
+	b->dir = store_results_dir(b->series, b->k.name, b->variant);
 	if (!b->dir)
 		goto cleanup;
 	/* two boots of one variant would share its scratch disk and result files */
@@ -315,10 +316,12 @@ int cmd_boot(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "series", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct boot b = { .variant = "base" };
-	const char *workload = "smoke", *timeout = NULL;
+	const char *workload = "smoke", *timeout = NULL, *series = NULL;
+	char *dir;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -337,6 +340,9 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'f':
 			b.force = true;
+			break;
+		case 's':
+			series = optarg;
 			break;
 		default:
 			usage_of("boot");
@@ -360,6 +366,9 @@ int cmd_boot(int argc, char **argv)
 			return KB_EXIT_USAGE;
 		}
 	}
+	dir = series ? xstrdup(series) : default_series_dir();
+	b.series = store_series_name(dir);
+	free(dir);
 	if (kernel_find(argv[optind], &b.k))
 		return kb_errcode;
 	if (!timeout)
@@ -375,6 +384,7 @@ int cmd_boot(int argc, char **argv)
 	guest_workload_free(&b.w);
 	kernel_free(&b.k);
 	json_decref(b.build);
+	free(b.series);
 	free(b.dir);
 	free(b.initrd);
 	free(b.accel);

@@ -60,6 +60,7 @@ int cmd_build(int argc, char **argv)
 		b.series = default_series_dir();
 	if (ends_with(b.series, "/"))
 		b.series[strlen(b.series) - 1] = '\0';
+	b.series_name = store_series_name(b.series);
 	if (kernel_find(argv[optind], &b.k)) {
 		free(b.series);
 		return kb_errcode;
@@ -74,6 +75,7 @@ int cmd_build(int argc, char **argv)
 	git_repository_free(b.repo);
 	kernel_free(&b.k);
 	free(b.series);
+	free(b.series_name);
 	free(prefix);
 	return ret;
 }

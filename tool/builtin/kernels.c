@@ -14,6 +14,7 @@
 #include "lib/kernel.h"
 #include "git/repo.h"
 #include "git/source.h"
+#include "lib/store.h"
 #include "lib/util.h"
 
 /* What list shows of one kernel. */
@@ -48,7 +49,7 @@ static int probe(const struct kernel_desc *k, struct row *r)
 	memset(r, 0, sizeof(*r));
 	r->k = k;
 	r->source = kernel_source_str(k);
-	r->tree = repo_tree_path(k->name);
+	r->tree = store_tree(k->name);
 	r->present = repo_source_present(k);
 	/* a source that is not there has no revision to show; a pinned one not fetched yet has */
 	if ((r->present || !strcmp(source_state(r), "fetch")) && source_resolve(k, false, &r->source_rev))
@@ -235,7 +236,7 @@ static int kernels_import(int argc, char **argv)
 		kernel_free(&k);
 		return kb_errcode;
 	}
-	tree = repo_tree_path(k.name);
+	tree = store_tree(k.name);
 	git_oid_tostr(sha, sizeof(sha), &res.commit);
 	if (res.already)
 		printf("%s: already imported at %.12s (%s), revision %s\n", k.name, sha, tree, res.label);

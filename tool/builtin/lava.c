@@ -42,6 +42,7 @@ struct lava_cmd {
 	const char *token_file;
 	bool validate, run_local, wait;
 	char *prefix;
+	char *series;		/* the series name results are kept under */
 	char *dir;
 	json_t *build;
 	char *initrd;
@@ -375,7 +376,7 @@ out:
 static int lava(struct lava_cmd *c)
 {
 	c->prefix = xasprintf("%s %s", c->k.name, c->variant);
-	c->dir = results_dir(c->k.name, c->variant);
+	c->dir = store_results_dir(c->series, c->k.name, c->variant);
 	if (!c->dir || !(c->build = results_built(c->dir, c->k.name, c->variant)) || make_job(c) || write_job(c))
 		return kb_errcode ? kb_errcode : KB_EXIT_FAIL;
 	if (c->run_local)
@@ -392,6 +393,7 @@ static void lava_cmd_free(struct lava_cmd *c)
 	kernel_free(&c->k);
 	json_decref(c->build);
 	free(c->prefix);
+	free(c->series);
 	free(c->dir);
 	free(c->initrd);
 	free(c->scratch);
@@ -413,10 +415,12 @@ int cmd_lava(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'W' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "series", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lava_cmd c = { .variant = "base" };
-	const char *workload = "smoke", *lab = "qemu";
+	const char *workload = "smoke", *lab = "qemu", *series = NULL;
+	char *dir;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -451,6 +455,9 @@ int cmd_lava(int argc, char **argv)
 		case 'a':
 			c.extra = optarg;
 			break;
+		case 'S':
+			series = optarg;
+			break;
 		default:
 			usage_of("lava");
 			return KB_EXIT_USAGE;
@@ -468,8 +475,13 @@ int cmd_lava(int argc, char **argv)
 		error("--submit takes the server's http:// or https:// URL, not '%s'", c.submit);
 		return KB_EXIT_USAGE;
 	}
-	if (kernel_find(argv[optind], &c.k))
+	dir = series ? xstrdup(series) : default_series_dir();
+	c.series = store_series_name(dir);
+	free(dir);
+	if (kernel_find(argv[optind], &c.k)) {
+		free(c.series);
 		return kb_errcode;
+	}
 	if (lava_lab_load(lab, &c.lab) || guest_workload_find(workload, &c.w))
 		ret = kb_errcode;
 	else

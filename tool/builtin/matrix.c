@@ -25,6 +25,7 @@
 #include "report/model.h"
 #include "report/output.h"
 #include "report/text.h"
+#include "lib/store.h"
 #include "lib/util.h"
 
 static int parse_stages(const char *list, unsigned *out)
@@ -99,7 +100,7 @@ static int check_runner(const char *runner, const struct strvec *kernels)
 /* One matrix at a time on a work directory: the steps share its trees and results. */
 static int lock_work(void)
 {
-	char *path = xasprintf("%s/matrix.lock", work_dir());
+	char *path = store_path("matrix.lock");
 	int fd;
 
 	if (mkdir_p(work_dir())) {
@@ -116,14 +117,19 @@ static int lock_work(void)
 }
 
 /* Judges what the store holds now: the table on stdout, the files under <work>/report/. */
-static int report(const struct strvec *kernels, unsigned stages)
+static int report(const char *series, const struct strvec *kernels, unsigned stages)
 {
 	static const char *const files[][2] = { { "report.txt", "text" }, { "report.json", "json" },
 						{ "index.html", "html" } };
-	char *dir = xasprintf("%s/report", work_dir());
-	json_t *doc = report_collect(kernels);
-	int code = report_exit_code(doc, stages);
+	struct strvec one = STRVEC_INIT;
+	char *dir = store_path("report");
+	json_t *doc;
+	int code;
 
+	sv_push(&one, series);
+	doc = report_collect(&one, kernels);
+	code = report_exit_code(doc, stages);
+	sv_release(&one);
 	printf("\n");
 	report_text(doc, stdout);
 	if (!mkdir_p(dir))
@@ -152,7 +158,7 @@ int cmd_matrix(int argc, char **argv)
 	struct strvec kernels = STRVEC_INIT;
 	struct matrix_opts o = { .runner = "qemu", .jobs = 1, .kernels = &kernels };
 	const char *klist = "all", *slist = "port,build,boot,bench,debug";
-	char self[PATH_MAX];
+	char self[PATH_MAX], *series, *name;
 	ssize_t n;
 	int c, ret, lock = -1;
 
@@ -198,6 +204,9 @@ int cmd_matrix(int argc, char **argv)
 		return KB_EXIT_USAGE;
 	if (o.series && !is_dir(o.series))
 		die_code(KB_EXIT_NOINPUT, "cannot open series '%s': not a directory", o.series);
+	series = o.series ? xstrdup(o.series) : default_series_dir();
+	o.series = series;
+	o.series_name = name = store_series_name(series);
 	if (select_kernels(klist, &kernels) ||
 	    ((o.stages & ((1u << RS_BOOT) | (1u << RS_BENCH) | (1u << RS_DEBUG))) && check_runner(o.runner, &kernels))) {
 		sv_release(&kernels);
@@ -215,15 +224,17 @@ int cmd_matrix(int argc, char **argv)
 		sv_release(&kernels);
 		return KB_EXIT_FAIL;
 	}
-	printf("matrix: %zu kernel%s, stages %s, runner %s, %d heavy step%s at a time; step logs in %s/results/<kernel>/matrix/\n",
-	       kernels.n, kernels.n == 1 ? "" : "s", slist, o.runner, o.jobs, o.jobs == 1 ? "" : "s", work_dir());
+	printf("matrix: %zu kernel%s, stages %s, runner %s, %d heavy step%s at a time; step logs in %s/results/%s/<kernel>/matrix/\n",
+	       kernels.n, kernels.n == 1 ? "" : "s", slist, o.runner, o.jobs, o.jobs == 1 ? "" : "s", work_dir(), name);
 	fflush(stdout);
 	ret = matrix_run(&o);
 	if (ret < 0)
 		ret = KB_EXIT_FAIL;
 	else if (!ret)
-		ret = report(&kernels, o.stages);
+		ret = report(name, &kernels, o.stages);
 	close(lock);
 	sv_release(&kernels);
+	free(series);
+	free(name);
 	return ret;
 }

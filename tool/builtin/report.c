@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport report [--format text|json|html] [-o FILE] [--kernels a,b]
+ * kbackport report [--format text|json|html] [-o FILE] [--series a,b] [--kernels a,b]
  *
  * Reads only the result store (<work>/ports/, <work>/results/) and the
  * series' bench-reference.json; writes the report to stdout or FILE.
@@ -14,7 +14,19 @@
 #include "report/model.h"
 #include "report/output.h"
 #include "report/text.h"
+#include "lib/store.h"
 #include "lib/util.h"
+
+/* --series: names in the store, or series directories (backports/<name>). */
+static void series_names(const char *list, struct strvec *out)
+{
+	struct strvec given = STRVEC_INIT;
+
+	report_names(list, &given);
+	for (size_t i = 0; i < given.n; i++)
+		sv_push_owned(out, store_series_name(given.v[i]));
+	sv_release(&given);
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -22,9 +34,10 @@ int cmd_report(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "kernels", required_argument, NULL, 'k' },
+		{ "series", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct strvec kernels = STRVEC_INIT;
+	struct strvec kernels = STRVEC_INIT, series = STRVEC_INIT;
 	const char *format = "text", *out = NULL;
 	json_t *doc;
 	int c, ret;
@@ -41,9 +54,13 @@ int cmd_report(int argc, char **argv)
 			if (strcmp(optarg, "all"))
 				report_names(optarg, &kernels);
 			break;
+		case 's':
+			series_names(optarg, &series);
+			break;
 		default:
 			usage_of("report");
 			sv_release(&kernels);
+			sv_release(&series);
 			return KB_EXIT_USAGE;
 		}
 	}
@@ -57,7 +74,7 @@ int cmd_report(int argc, char **argv)
 		sv_release(&kernels);
 		return KB_EXIT_USAGE;
 	}
-	doc = report_collect(&kernels);
+	doc = report_collect(&series, &kernels);
 	if (!json_array_size(json_object_get(doc, "kernels"))) {
 		ret = error_code(KB_EXIT_NOINPUT, "no results under '%s': run 'kbackport matrix' first", work_dir());
 	} else {
@@ -67,5 +84,6 @@ int cmd_report(int argc, char **argv)
 	}
 	json_decref(doc);
 	sv_release(&kernels);
+	sv_release(&series);
 	return ret ? (kb_errcode ? kb_errcode : ret) : 0;
 }

@@ -22,6 +22,7 @@
 
 #include "git/source.h"
 #include "lib/lg2.h"
+#include "lib/store.h"
 #include "lib/treepath.h"
 
 /*
@@ -38,8 +39,8 @@ static struct {
 
 int repo_lock(const char *name, const char *what)
 {
-	char *dir = xasprintf("%s/trees", work_dir());
-	char *path = xasprintf("%s/%s.lock", dir, name);
+	char *dir = store_path("trees");
+	char *path = store_tree_lock(name);
 	struct strbuf holder = STRBUF_INIT;
 	char *me;
 	int fd, ret = -1;
@@ -93,14 +94,9 @@ void repo_unlock(const char *name)
 	tree_lock.fd = -1;
 }
 
-char *repo_tree_path(const char *name)
-{
-	return xasprintf("%s/trees/%s", work_dir(), name);
-}
-
 int repo_try_open_tree(const char *name, git_repository **out, git_oid *base)
 {
-	char *path = repo_tree_path(name);
+	char *path = store_tree(name);
 	git_repository *repo = NULL;
 	int ret = 1;
 
@@ -130,7 +126,7 @@ int repo_open_tree(const char *name, git_repository **out)
 
 	if (ret <= 0)
 		return ret;
-	path = repo_tree_path(name);
+	path = store_tree(name);
 	error_code(KB_EXIT_NOINPUT, "kernel tree '%s' is not imported (no %s with %s); run 'kbackport kernels import %s'",
 		   name, path, REPO_BASE_REF, name);
 	free(path);
@@ -920,8 +916,8 @@ static int import_over(const struct kernel_desc *k, const struct source_rev *rev
 int repo_import(const struct kernel_desc *k, import_progress_fn progress,
 		struct import_result *res)
 {
-	char *trees = xasprintf("%s/trees", work_dir());
-	char *final = repo_tree_path(k->name);
+	char *trees = store_path("trees");
+	char *final = store_tree(k->name);
 	char *tmp = xasprintf("%s/.%s.tmp", trees, k->name);
 	struct progress p = { .fn = progress };
 	git_repository *repo = NULL;

@@ -24,9 +24,6 @@
 int repo_lock(const char *name, const char *what);
 void repo_unlock(const char *name);
 
-/* <work>/trees/<name>. */
-char *repo_tree_path(const char *name);
-
 /* Opens trees/<name> if it is imported (has REPO_BASE_REF); 1 if not, quietly. out may be NULL. */
 int repo_try_open_tree(const char *name, git_repository **out, git_oid *base);
 

@@ -5,7 +5,9 @@
  */
 #include "lib/store.h"
 
+#include <dirent.h>
 #include <git2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/lg2.h"
@@ -16,15 +18,133 @@ bool results_variant_known(const char *variant)
 	return !strcmp(variant, "base") || !strcmp(variant, "patched") || !strcmp(variant, "debug");
 }
 
-char *results_dir(const char *kernel, const char *variant)
+char *store_series_name(const char *series_dir)
 {
-	char *dir = xasprintf("%s/results/%s/%s", work_dir(), kernel, variant);
+	char *name = xstrdup(path_basename(series_dir));
 
-	if (mkdir_p(dir)) {
-		free(dir);
-		return NULL;
+	rtrim(name);
+	while (ends_with(name, "/"))
+		name[strlen(name) - 1] = '\0';
+	return name;
+}
+
+/* dir, created; NULL (reported) if it cannot be. */
+static char *made(char *dir)
+{
+	if (!dir || !mkdir_p(dir))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+char *store_tree(const char *kernel)
+{
+	return xasprintf("%s/trees/%s", work_dir(), kernel);
+}
+
+char *store_tree_lock(const char *kernel)
+{
+	return xasprintf("%s/trees/%s.lock", work_dir(), kernel);
+}
+
+char *store_port_dir(const char *series, const char *kernel)
+{
+	return made(xasprintf("%s/ports/%s/%s", work_dir(), series, kernel));
+}
+
+char *store_kernel_dir(const char *series, const char *kernel)
+{
+	return made(xasprintf("%s/results/%s/%s", work_dir(), series, kernel));
+}
+
+char *store_results_dir(const char *series, const char *kernel, const char *variant)
+{
+	return made(xasprintf("%s/results/%s/%s/%s", work_dir(), series, kernel, variant));
+}
+
+char *store_worktree(const char *series, const char *kernel, const char *variant)
+{
+	return xasprintf("%s/worktrees/%s/%s/%s", work_dir(), series, kernel, variant);
+}
+
+char *store_build_link(const char *series, const char *kernel, const char *variant)
+{
+	return xasprintf("%s/build/%s/%s/%s", work_dir(), series, kernel, variant);
+}
+
+char *store_result_file(const char *series, const char *kernel, const char *variant, const char *name)
+{
+	if (!variant)
+		return xasprintf("%s/results/%s/%s/%s", work_dir(), series, kernel, name);
+	return xasprintf("%s/results/%s/%s/%s/%s", work_dir(), series, kernel, variant, name);
+}
+
+char *store_port_file(const char *series, const char *kernel, const char *name)
+{
+	return xasprintf("%s/ports/%s/%s/%s", work_dir(), series, kernel, name);
+}
+
+json_t *store_read(const char *series, const char *kernel, const char *variant, const char *name)
+{
+	char *path = variant && !strcmp(variant, STORE_PORT) ? store_port_file(series, kernel, name)
+							     : store_result_file(series, kernel, variant, name);
+	json_t *o = results_read(path);
+
+	free(path);
+	return o;
+}
+
+char *store_path(const char *name)
+{
+	return xasprintf("%s/%s", work_dir(), name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The subdirectories of dir, sorted, each once. */
+static void subdirs(const char *dir, struct strvec *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *p = xasprintf("%s/%s", dir, e->d_name);
+
+		if (e->d_name[0] != '.' && is_dir(p) && !sv_contains(out, e->d_name))
+			sv_push(out, e->d_name);
+		free(p);
 	}
-	return dir;
+	if (d)
+		closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+}
+
+void store_series(struct strvec *out)
+{
+	char *ports = xasprintf("%s/ports", work_dir()), *results = xasprintf("%s/results", work_dir());
+
+	subdirs(ports, out);
+	subdirs(results, out);
+	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	free(ports);
+	free(results);
+}
+
+void store_kernels(const char *series, struct strvec *out)
+{
+	char *ports = xasprintf("%s/ports/%s", work_dir(), series);
+	char *results = xasprintf("%s/results/%s", work_dir(), series);
+
+	subdirs(ports, out);
+	subdirs(results, out);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	free(ports);
+	free(results);
 }
 
 int results_hash_file(const char *path, results_hash out)
@@ -49,10 +169,12 @@ int results_hash_buf(const void *data, size_t len, results_hash out)
 
 int results_write(const char *path, json_t *obj)
 {
-	char *text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
 	struct strbuf sb = STRBUF_INIT;
+	char *text;
 	int ret;
 
+	json_object_set_new(obj, "schema", json_integer(STORE_SCHEMA));
+	text = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!text)
 		return error("cannot format '%s' as JSON", path);
 	sb_adds(&sb, text);
@@ -66,10 +188,16 @@ int results_write(const char *path, json_t *obj)
 json_t *results_read(const char *path)
 {
 	json_error_t err;
+	json_t *o;
 
 	if (!path_exists(path))
 		return NULL;
-	return json_load_file(path, 0, &err);
+	o = json_load_file(path, 0, &err);
+	if (json_integer_value(json_object_get(o, "schema")) != STORE_SCHEMA) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 bool results_key_matches(json_t *obj, const char *key)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef KB_RESULTS_H
-#define KB_RESULTS_H
+#ifndef KB_STORE_H
+#define KB_STORE_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -8,10 +8,24 @@
 #include "lib/util.h"
 
 /*
- * The result store: one JSON file per (kernel, variant, step) under
- * <work>/results/<kernel>/<variant>/, and the content keys that tell
- * whether a stored result still holds for the inputs at hand.
+ * The result store: every path under the work directory and every result
+ * record. Results are kept per series and kernel, so the ports of several
+ * series onto one tree stay apart:
+ *
+ *   trees/<kernel>                          the imported tree (any series), .lock beside it
+ *   ports/<series>/<kernel>/                port.json, state, NNNN.rej, refresh.txt, cocci/
+ *   results/<series>/<kernel>/matrix.json   the last matrix run, matrix/<step>.log
+ *   results/<series>/<kernel>/<variant>/    build.json, vendor-check.json, <workload>.json, consoles
+ *   worktrees/<series>/<kernel>/<variant>   the variant checked out, its O= directory inside
+ *   build/<series>/<kernel>/<variant>       a link to that O= directory
+ *   images/, guest/, cache/, report/        initramfs, guest programs, probes, the last report
+ *
+ * <series> is the series directory's name (backports/<series>). Every
+ * record carries "schema": STORE_SCHEMA; one of another schema reads as
+ * missing (a cache miss, rebuilt). Content keys tell whether a stored
+ * result still holds for the inputs at hand.
  */
+#define STORE_SCHEMA 1
 
 /*
  * The variants of a kernel: base (the imported tree), patched (the port's
@@ -26,17 +40,41 @@ bool results_variant_known(const char *variant);
 #define RESULTS_HASH_HEXSZ 40
 typedef char results_hash[RESULTS_HASH_HEXSZ + 1];
 
-/* <work>/results/<kernel>/<variant>, created. NULL (reported) if it cannot be. */
-char *results_dir(const char *kernel, const char *variant);
+/* The name results are kept under: the series directory's last component. */
+char *store_series_name(const char *series_dir);
+
+/* Paths in the store (see above); the *_dir ones are created, NULL (reported) if they cannot be. */
+char *store_tree(const char *kernel);
+char *store_tree_lock(const char *kernel);
+char *store_port_dir(const char *series, const char *kernel);
+char *store_kernel_dir(const char *series, const char *kernel);
+char *store_results_dir(const char *series, const char *kernel, const char *variant);
+char *store_worktree(const char *series, const char *kernel, const char *variant);
+char *store_build_link(const char *series, const char *kernel, const char *variant);
+char *store_path(const char *name);	/* <work>/<name>: images, guest, cache, report, matrix.lock */
+/* Files in it, not created: a variant's (NULL: the kernel's own, matrix.json), a port's. */
+char *store_result_file(const char *series, const char *kernel, const char *variant, const char *name);
+char *store_port_file(const char *series, const char *kernel, const char *name);
+
+/* The record name of kernel in series: of variant, of its port (STORE_PORT) or its own (NULL); NULL if none. */
+#define STORE_PORT "port"
+json_t *store_read(const char *series, const char *kernel, const char *variant, const char *name);
+
+/* Series with results in the store, and the kernels of one, sorted. */
+void store_series(struct strvec *out);
+void store_kernels(const char *series, struct strvec *out);
 
 /* The hash of a file's content. */
 int results_hash_file(const char *path, results_hash out);
 /* The hash of a buffer. */
 int results_hash_buf(const void *data, size_t len, results_hash out);
 
-/* Writes obj as indented JSON, atomically; does not take the reference. */
+/* Writes obj with "schema" set as indented JSON, atomically; does not take the reference. */
 int results_write(const char *path, json_t *obj);
-/* The stored object, or NULL when the file is missing or not valid JSON (quietly: a cache miss). */
+/*
+ * The stored object, or NULL when the file is missing, not valid JSON or
+ * of another schema (quietly: a cache miss).
+ */
 json_t *results_read(const char *path);
 
 /*

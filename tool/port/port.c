@@ -27,6 +27,7 @@
 #include "git/repo.h"
 #include "mail/series.h"
 #include "git/source.h"
+#include "lib/store.h"
 #include "lib/treepath.h"
 
 /* What a patch makes of one path: its new content, or its removal. */
@@ -1082,6 +1083,16 @@ static int load_rules(struct port_ctx *c)
 	return ret;
 }
 
+/* <work>/ports/<series>/<kernel>, created: the rejects, the state of a stopped port, port.json. */
+static char *ports_dir(const struct port_opts *o)
+{
+	char *series = store_series_name(o->series_dir);
+	char *dir = store_port_dir(series, o->kernel);
+
+	free(series);
+	return dir;
+}
+
 /* The revision the tree was imported from: what port.json and the exports name. */
 static int tree_source(struct port_ctx *c)
 {
@@ -1103,8 +1114,7 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 	r->kernel = xstrdup(o->kernel);
 	r->branch = port_branch_name(o->series_dir, o->kernel);
 	r->series = xstrdup(o->series_dir);
-	c->ports_dir = xasprintf("%s/ports/%s", work_dir(), o->kernel);
-	if (kernel_find(o->kernel, &c->k) || repo_lock(o->kernel, "port"))
+	if (kernel_find(o->kernel, &c->k) || repo_lock(o->kernel, "port") || !(c->ports_dir = ports_dir(o)))
 		return -1;
 	c->locked = true;
 	if (!is_dir(o->series_dir))
@@ -1113,7 +1123,7 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 		return -1;
 	r->total = c->s.total;
 	if (repo_open_tree(o->kernel, &c->repo) || tree_source(c) || check_inputs(c) || set_identity(c) ||
-	    mkdir_p(c->ports_dir) || repo_base_commit(c->repo, &r->base) || check_files(c) ||
+	    repo_base_commit(c->repo, &r->base) || check_files(c) ||
 	    load_rules(c))
 		return -1;
 	return 0;
@@ -1273,15 +1283,15 @@ char *port_report_json(const struct port_report *r)
 	return s;
 }
 
-/* work/ports/<kernel>/port.json: what later stages and the report read. */
+/* <work>/ports/<series>/<kernel>/port.json: what later stages and the report read. */
 static int write_result(struct port_ctx *c)
 {
-	char *s = port_report_json(c->r);
+	json_t *o = report_json(c->r);
 	char *path = xasprintf("%s/port.json", c->ports_dir);
-	int ret = write_file_atomic(path, s, strlen(s));
+	int ret = results_write(path, o);
 
+	json_decref(o);
 	free(path);
-	free(s);
 	return ret;
 }
 
@@ -1350,11 +1360,10 @@ int port_continue(const struct port_opts *o, struct port_report *r)
 	memset(r, 0, sizeof(*r));
 	r->kernel = xstrdup(o->kernel);
 	r->branch = port_branch_name(o->series_dir, o->kernel);
-	c.ports_dir = xasprintf("%s/ports/%s", work_dir(), o->kernel);
 	if (kernel_find(o->kernel, &c.k) || repo_lock(o->kernel, "port --continue"))
 		goto out;
 	c.locked = true;
-	if (read_state(c.ports_dir, &n, &prereq))
+	if (!(c.ports_dir = ports_dir(o)) || read_state(c.ports_dir, &n, &prereq))
 		goto out;
 	if (prereq) {
 		error_code(KB_EXIT_USAGE, "the port stopped on a prerequisite: fix the file under %s/prereqs/ instead",

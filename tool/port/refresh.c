@@ -15,6 +15,7 @@
 #include "port/port.h"
 #include "git/repo.h"
 #include "git/source.h"
+#include "lib/store.h"
 
 const char *refresh_verdict_name(enum refresh_verdict v)
 {
@@ -293,14 +294,16 @@ static int compare_exports(const struct strbuf *old, const char *dir, struct str
 	return ret;
 }
 
-static int save_summary(const char *kernel, const struct strbuf *summary)
+static int save_summary(const struct refresh_opts *o, const struct strbuf *summary)
 {
-	char *dir = xasprintf("%s/ports/%s", work_dir(), kernel);
-	char *path = xasprintf("%s/refresh.txt", dir);
-	int ret = mkdir_p(dir) || write_file_atomic(path, summary->buf, summary->len) ? -1 : 0;
+	char *series = store_series_name(o->series_dir);
+	char *dir = store_port_dir(series, o->kernel);
+	char *path = dir ? xasprintf("%s/refresh.txt", dir) : NULL;
+	int ret = !path || write_file_atomic(path, summary->buf, summary->len) ? -1 : 0;
 
 	free(path);
 	free(dir);
+	free(series);
 	return ret;
 }
 
@@ -355,7 +358,7 @@ int refresh_kernel(const struct refresh_opts *o)
 	}
 	if (summary.len) {
 		fputs(summary.buf, stdout);
-		if (save_summary(o->kernel, &summary) && !ret)
+		if (save_summary(o, &summary) && !ret)
 			ret = -1;
 	}
 	if (ret < 0)

@@ -38,27 +38,24 @@ struct step_def {
 	enum weight weight;
 	const char *variant;
 	const char *workload;	/* boot steps */
-	const char *result;	/* the file the step writes, under <work>/ (%s: kernel) */
+	const char *result;	/* the file it writes in the store: port.json, or one of variant's; NULL: the tree */
 	const char *append;	/* boot steps: kernel arguments for the workload, or NULL */
 };
 
 static const struct step_def defs[] = {
-	{ "import", RS_PORT, W_LIGHT, NULL, NULL, "trees/%s", NULL },
-	{ "port", RS_PORT, W_LIGHT, NULL, NULL, "ports/%s/port.json", NULL },
-	{ "build-base", RS_BUILD, W_HEAVY, "base", NULL, "results/%s/base/build.json", NULL },
-	{ "build-patched", RS_BUILD, W_HEAVY, "patched", NULL, "results/%s/patched/build.json", NULL },
-	{ "vendor-check", RS_BUILD, W_HEAVY, "patched", NULL, "results/%s/patched/vendor-check.json", NULL },
-	{ "boot-base", RS_BOOT, W_HEAVY, "base", REPORT_BOOT_WORKLOAD, "results/%s/base/" REPORT_BOOT_WORKLOAD ".json", NULL },
-	{ "boot-patched", RS_BOOT, W_HEAVY, "patched", REPORT_BOOT_WORKLOAD,
-	  "results/%s/patched/" REPORT_BOOT_WORKLOAD ".json", NULL },
-	{ "bench-base", RS_BENCH, W_ALONE, "base", REPORT_BENCH_WORKLOAD,
-	  "results/%s/base/" REPORT_BENCH_WORKLOAD ".json", NULL },
-	{ "bench-patched", RS_BENCH, W_ALONE, "patched", REPORT_BENCH_WORKLOAD,
-	  "results/%s/patched/" REPORT_BENCH_WORKLOAD ".json", NULL },
-	{ "build-debug", RS_DEBUG, W_HEAVY, "debug", NULL, "results/%s/debug/build.json", NULL },
+	{ "import", RS_PORT, W_LIGHT, NULL, NULL, NULL, NULL },
+	{ "port", RS_PORT, W_LIGHT, NULL, NULL, "port.json", NULL },
+	{ "build-base", RS_BUILD, W_HEAVY, "base", NULL, "build.json", NULL },
+	{ "build-patched", RS_BUILD, W_HEAVY, "patched", NULL, "build.json", NULL },
+	{ "vendor-check", RS_BUILD, W_HEAVY, "patched", NULL, "vendor-check.json", NULL },
+	{ "boot-base", RS_BOOT, W_HEAVY, "base", REPORT_BOOT_WORKLOAD, REPORT_BOOT_WORKLOAD ".json", NULL },
+	{ "boot-patched", RS_BOOT, W_HEAVY, "patched", REPORT_BOOT_WORKLOAD, REPORT_BOOT_WORKLOAD ".json", NULL },
+	{ "bench-base", RS_BENCH, W_ALONE, "base", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json", NULL },
+	{ "bench-patched", RS_BENCH, W_ALONE, "patched", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json", NULL },
+	{ "build-debug", RS_DEBUG, W_HEAVY, "debug", NULL, "build.json", NULL },
 	/* the correctness suite and the NOWAIT table under lockdep and KASAN; no fio */
-	{ "boot-debug", RS_DEBUG, W_HEAVY, "debug", REPORT_BENCH_WORKLOAD,
-	  "results/%s/debug/" REPORT_BENCH_WORKLOAD ".json", REPORT_DEBUG_APPEND },
+	{ "boot-debug", RS_DEBUG, W_HEAVY, "debug", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json",
+	  REPORT_DEBUG_APPEND },
 };
 
 enum step_state { S_WAITING, S_RUNNING, S_PASS, S_FAIL, S_SKIPPED, S_INTERRUPTED };
@@ -140,6 +137,8 @@ static void step_argv(const struct matrix_opts *o, const char *k, const struct s
 		sv_push(v, d->variant);
 		sv_push(v, "--workload");
 		sv_push(v, d->workload);
+		sv_push(v, "--series");
+		sv_push(v, o->series);
 		if (d->append) {
 			sv_push(v, "--append");
 			sv_push(v, d->append);
@@ -156,27 +155,32 @@ static void step_argv(const struct matrix_opts *o, const char *k, const struct s
 	}
 	if (!strcmp(d->name, "vendor-check"))
 		sv_push(v, "--vendor-check");
-	if (o->series) {
-		sv_push(v, "--series");
-		sv_push(v, o->series);
-	}
+	sv_push(v, "--series");
+	sv_push(v, o->series);
 }
 
-/* <work>/<def->result> for kernel k. */
-static char *result_path(const struct step_def *d, const char *k)
+/* Where in the store the step's result lands (store.h). */
+static char *result_path(const struct matrix_opts *o, const struct step_def *d, const char *k)
 {
-	const char *at = strstr(d->result, "%s");
+	char *dir, *path;
 
-	return xasprintf("%s/%.*s%s%s", work_dir(), (int)(at - d->result), d->result, k, at + 2);
+	if (!d->result)
+		return store_tree(k);
+	dir = d->variant ? store_results_dir(o->series_name, k, d->variant) : store_port_dir(o->series_name, k);
+	path = dir ? xasprintf("%s/%s", dir, d->result) : NULL;
+	free(dir);
+	return path;
 }
 
 static int kernel_setup(struct matrix *m, struct kernel_run *kr, const char *name)
 {
-	char *dir = xasprintf("%s/results/%s/matrix", work_dir(), name);
+	char *kdir = store_kernel_dir(m->o->series_name, name);
+	char *dir = kdir ? xasprintf("%s/matrix", kdir) : NULL;
 
+	free(kdir);
 	kr->name = name;
 	kr->steps = xcalloc(ARRAY_SIZE(defs), sizeof(*kr->steps));
-	if (mkdir_p(dir)) {
+	if (!dir || mkdir_p(dir)) {
 		free(dir);
 		return -1;
 	}
@@ -188,7 +192,11 @@ static int kernel_setup(struct matrix *m, struct kernel_run *kr, const char *nam
 		s = &kr->steps[kr->n++];
 		s->def = &defs[i];
 		s->log = xasprintf("%s/%s.log", dir, defs[i].name);
-		s->result = result_path(&defs[i], name);
+		s->result = result_path(m->o, &defs[i], name);
+		if (!s->result) {
+			free(dir);
+			return -1;
+		}
 		step_argv(m->o, name, &defs[i], &s->argv);
 	}
 	free(dir);
@@ -215,10 +223,11 @@ static json_t *step_json(const struct step *s)
 	return o;
 }
 
-/* <work>/results/<kernel>/matrix.json: this run's steps so far. */
+/* <work>/results/<series>/<kernel>/matrix.json: this run's steps so far. */
 static int write_record(struct matrix *m, struct kernel_run *kr)
 {
-	char *path = xasprintf("%s/results/%s/matrix.json", work_dir(), kr->name);
+	char *dir = store_kernel_dir(m->o->series_name, kr->name);
+	char *path = dir ? xasprintf("%s/matrix.json", dir) : NULL;
 	json_t *steps = json_array(), *o;
 	int ret;
 
@@ -226,9 +235,10 @@ static int write_record(struct matrix *m, struct kernel_run *kr)
 		json_array_append_new(steps, step_json(&kr->steps[i]));
 	o = json_pack("{s:s, s:o, s:s, s:i, s:o}", "kernel", kr->name, "series", results_str(m->o->series),
 		      "runner", m->o->runner, "jobs", m->o->jobs, "steps", steps);
-	ret = results_write(path, o);
+	ret = path ? results_write(path, o) : -1;
 	json_decref(o);
 	free(path);
+	free(dir);
 	return ret;
 }
 

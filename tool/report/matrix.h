@@ -13,11 +13,12 @@
  * when the inputs are unchanged), scheduled so that at most `jobs` heavy
  * steps (builds, boots) run at once, light ones (import, port) beside them,
  * and measurements alone. Step records go to
- * <work>/results/<kernel>/matrix.json, step logs beside them.
+ * <work>/results/<series>/<kernel>/matrix.json, step logs beside them.
  */
 struct matrix_opts {
 	const char *self;		/* the kbackport binary the steps run */
-	const char *series;		/* --series for port and build; NULL: their default */
+	const char *series;		/* the series directory every step gets as --series */
+	const char *series_name;	/* its name in the store */
 	const struct strvec *kernels;
 	unsigned stages;		/* bits of enum report_stage */
 	int jobs;			/* heavy steps at once */

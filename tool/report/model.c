@@ -42,55 +42,19 @@ int report_stage_exit(enum report_stage s)
 	return stage_exit[s];
 }
 
-static void add_dir_names(const char *dir, struct strvec *out)
+/* Which record: a kernel of a series. */
+struct where {
+	const char *series;
+	const char *kernel;
+};
+
+/* <variant>/<workload>.json of a kernel. */
+static json_t *load_boot(const struct where *w, const char *variant, const char *workload)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	char *name = xasprintf("%s.json", workload);
+	json_t *o = store_read(w->series, w->kernel, variant, name);
 
-	while (d && (e = readdir(d))) {
-		char *p = xasprintf("%s/%s", dir, e->d_name);
-
-		if (e->d_name[0] != '.' && is_dir(p) && !sv_contains(out, e->d_name))
-			sv_push(out, e->d_name);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void report_kernels_in_store(struct strvec *out)
-{
-	char *ports = xasprintf("%s/ports", work_dir()), *results = xasprintf("%s/results", work_dir());
-
-	add_dir_names(ports, out);
-	add_dir_names(results, out);
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
-	free(ports);
-	free(results);
-}
-
-/* The stored JSON at <work>/<fmt...>, or NULL. */
-__attribute__((format(printf, 1, 2))) static json_t *load(const char *fmt, ...)
-{
-	struct strbuf path = STRBUF_INIT;
-	va_list ap;
-	char *rel;
-	json_t *o;
-
-	va_start(ap, fmt);
-	if (vasprintf(&rel, fmt, ap) < 0)
-		die("out of memory");
-	va_end(ap);
-	sb_addf(&path, "%s/%s", work_dir(), rel);
-	o = results_read(path.buf);
-	free(rel);
-	sb_release(&path);
+	free(name);
 	return o;
 }
 
@@ -220,14 +184,14 @@ static json_t *build_variant(json_t *build, const char *variant, const char *wan
 			 "checkpatch", json_object_get(build, "checkpatch") ? json_object_get(build, "checkpatch") : json_null());
 }
 
-static json_t *build_section(const char *k, json_t *port, json_t *stage, json_t *builds[2])
+static json_t *build_section(const struct where *at, json_t *port, json_t *stage, json_t *builds[2])
 {
 	const char *want[2] = { jstr(port, "base"), jstr(port, "tip") };
 	json_t *out = json_object(), *vendor, *fresh, *w;
 	size_t i;
 
 	for (int v = 0; v < 2; v++) {
-		builds[v] = load("results/%s/%s/build.json", k, variants[v]);
+		builds[v] = store_read(at->series, at->kernel, variants[v], "build.json");
 		json_object_set_new(out, variants[v], build_variant(builds[v], variants[v], want[v], stage));
 	}
 	if (!builds[0] && !builds[1])
@@ -243,7 +207,7 @@ static json_t *build_section(const char *k, json_t *port, json_t *stage, json_t 
 							  "checks", checkpatch_sum(builds[1], "checks")));
 	if (checkpatch_sum(builds[1], "errors"))
 		stage_fail(stage, "checkpatch: %d errors in the backported commits", checkpatch_sum(builds[1], "errors"));
-	vendor = load("results/%s/patched/vendor-check.json", k);
+	vendor = store_read(at->series, at->kernel, "patched", "vendor-check.json");
 	if (!vendor) {
 		stage_fail(stage, "no vendor-config check (build --vendor-check)");
 	} else {
@@ -305,13 +269,14 @@ static json_t *judge_boot(json_t *b, json_t *build, const char *variant, json_t 
 	return boot_summary(b);
 }
 
-static json_t *boot_section(const char *k, const char *workload, json_t *stage, json_t *builds[2], json_t *loaded[2])
+static json_t *boot_section(const struct where *w, const char *workload, json_t *stage, json_t *builds[2],
+			    json_t *loaded[2])
 {
 	json_t *out = json_object();
 	int present = 0;
 
 	for (int v = 0; v < 2; v++) {
-		loaded[v] = load("results/%s/%s/%s.json", k, variants[v], workload);
+		loaded[v] = load_boot(w, variants[v], workload);
 		present += !!loaded[v];
 		json_object_set_new(out, variants[v], judge_boot(loaded[v], builds[v], variants[v], stage));
 	}
@@ -603,10 +568,10 @@ static json_t *staleness(const char *k, json_t *port, json_t *tree)
  * with its trace; so does a data check. The NOWAIT table is judged by the
  * bench stage (the same commit), so its answers are shown, not judged twice.
  */
-static json_t *debug_section(const char *k, json_t *port, json_t *stage, json_t *tests)
+static json_t *debug_section(const struct where *w, json_t *port, json_t *stage, json_t *tests)
 {
-	json_t *build = load("results/%s/debug/build.json", k);
-	json_t *b = load("results/%s/debug/%s.json", k, REPORT_BENCH_WORKLOAD);
+	json_t *build = store_read(w->series, w->kernel, "debug", "build.json");
+	json_t *b = load_boot(w, "debug", REPORT_BENCH_WORKLOAD);
 	json_t *out = json_object(), *traces = json_array(), *f, *t;
 	size_t i;
 
@@ -651,33 +616,34 @@ static const char *kernel_verdict(json_t *stages)
 	return verdict;
 }
 
-static json_t *kernel_record(const char *k)
+static json_t *kernel_record(const char *series, const char *k)
 {
-	json_t *port = load("ports/%s/port.json", k), *matrix = load("results/%s/matrix.json", k);
+	const struct where where = { series, k }, *w = &where;
+	json_t *port = store_read(series, k, STORE_PORT, "port.json"), *matrix = store_read(series, k, NULL, "matrix.json");
 	json_t *stages = json_object(), *builds[2] = { NULL }, *smoke[2] = { NULL }, *dio[2] = { NULL };
 	json_t *tests = json_array(), *meas = json_array(), *ref = reference_for(port), *rec, *boot, *bench;
-	char *port_file = xasprintf("%s/ports/%s/port.json", work_dir(), k);
+	char *port_file = store_port_file(series, k, "port.json");
 
 	for (int s = 0; s < RS_NR; s++)
 		json_object_set_new(stages, stage_names[s], stage_new());
 	if (port)
 		json_object_set_new(port, "file", json_string(port_file));
-	rec = json_pack("{s:s, s:{s:s, s:O, s:O, s:O, s:O}}", "kernel", k, "tree", "name", k,
+	rec = json_pack("{s:s, s:s, s:{s:s, s:O, s:O, s:O, s:O}}", "kernel", k, "series", series, "tree", "name", k,
 			"series", port ? json_object_get(port, "series") : json_null(),
 			"branch", port ? json_object_get(port, "branch") : json_null(),
 			"base", port ? json_object_get(port, "base") : json_null(),
 			"tip", port ? json_object_get(port, "tip") : json_null());
 	json_object_set_new(rec, "stale", staleness(k, port, json_object_get(rec, "tree")));
 	json_object_set_new(rec, "port", port ? port_section(port, json_object_get(stages, "port")) : json_null());
-	json_object_set_new(rec, "build", build_section(k, port, json_object_get(stages, "build"), builds));
-	boot = boot_section(k, REPORT_BOOT_WORKLOAD, json_object_get(stages, "boot"), builds, smoke);
+	json_object_set_new(rec, "build", build_section(w, port, json_object_get(stages, "build"), builds));
+	boot = boot_section(w, REPORT_BOOT_WORKLOAD, json_object_get(stages, "boot"), builds, smoke);
 	json_object_set_new(rec, "boot", boot);
 	for (int v = 0; v < 2; v++)
-		dio[v] = load("results/%s/%s/%s.json", k, variants[v], REPORT_BENCH_WORKLOAD);
+		dio[v] = load_boot(w, variants[v], REPORT_BENCH_WORKLOAD);
 	bench = bench_section(dio, builds, json_object_get(stages, "bench"), tests, meas);
 	json_object_set_new(rec, "bench", bench);
 	json_object_set_new(rec, "comparisons", comparisons(meas, ref, json_object_get(stages, "bench")));
-	json_object_set_new(rec, "debug", debug_section(k, port, json_object_get(stages, "debug"), tests));
+	json_object_set_new(rec, "debug", debug_section(w, port, json_object_get(stages, "debug"), tests));
 	json_object_set_new(rec, "tests", tests);
 	json_object_set_new(rec, "measurements", meas);
 	json_object_set_new(rec, "reference", ref ? ref : json_null());
@@ -696,19 +662,27 @@ static json_t *kernel_record(const char *k)
 	return rec;
 }
 
-json_t *report_collect(const struct strvec *kernels)
+json_t *report_collect(const struct strvec *series, const struct strvec *kernels)
 {
 	struct strvec all = STRVEC_INIT;
-	const struct strvec *ks = kernels && kernels->n ? kernels : &all;
+	const struct strvec *ss = series && series->n ? series : &all;
 	json_t *list = json_array();
 	char when[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (ks == &all)
-		report_kernels_in_store(&all);
-	for (size_t i = 0; i < ks->n; i++)
-		json_array_append_new(list, kernel_record(ks->v[i]));
+	if (ss == &all)
+		store_series(&all);
+	for (size_t i = 0; i < ss->n; i++) {
+		struct strvec found = STRVEC_INIT;
+		const struct strvec *ks = kernels && kernels->n ? kernels : &found;
+
+		if (ks == &found)
+			store_kernels(ss->v[i], &found);
+		for (size_t j = 0; j < ks->n; j++)
+			json_array_append_new(list, kernel_record(ss->v[i], ks->v[j]));
+		sv_release(&found);
+	}
 	sv_release(&all);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -906,6 +880,18 @@ static char *revision_text(json_t *k)
 	return xasprintf("%s%s", source_label_version(label), json_array_size(json_object_get(k, "stale")) ? " (stale)" : "");
 }
 
+/* More than one series in the document: rows say which. */
+static bool several_series(json_t *doc)
+{
+	json_t *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "kernels"), i, k)
+		if (strcmp(jstr(k, "series"), jstr(json_array_get(json_object_get(doc, "kernels"), 0), "series")))
+			return true;
+	return false;
+}
+
 size_t report_cells(json_t *k, struct report_cell *c)
 {
 	json_t *stages = json_object_get(k, "stages"), *tests = json_object_get(k, "tests"), *cmp;
@@ -969,7 +955,11 @@ void report_table(json_t *doc, struct report_table *t)
 	t->cells = xcalloc(t->rows ? t->rows : 1, sizeof(*t->cells));
 	json_array_foreach(kernels, i, k) {
 		struct report_cell c[REPORT_MAX_CELLS];
-		size_t n = report_cells(k, c);
+		size_t n = 0;
+
+		if (several_series(doc))
+			cell(&c[n++], "series", "info", xstrdup(jstr(k, "series")));
+		n += report_cells(k, c + n);
 
 		for (size_t j = 0; j < n; j++) {
 			size_t col = column_index(&t->columns, c[j].column);

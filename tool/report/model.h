@@ -49,11 +49,12 @@ int report_stage_exit(enum report_stage s);
 /* The debug boot runs the bench workload's checks, not its benchmarks. */
 #define REPORT_DEBUG_APPEND "DIO_BENCH=none"
 
-/* Every kernel with something under <work>/ports/ or <work>/results/, sorted. */
-void report_kernels_in_store(struct strvec *out);
-
-/* The document for these kernels (every one in the store when none given). */
-json_t *report_collect(const struct strvec *kernels);
+/*
+ * The document for these kernels of these series (names in the store;
+ * every series, every kernel of each, when none given): one record per
+ * kernel of a series, each with its "series".
+ */
+json_t *report_collect(const struct strvec *series, const struct strvec *kernels);
 
 /*
  * 0 when every kernel in doc passed every stage in stages (a bit per
@@ -75,7 +76,7 @@ struct report_cell {
 	char *text;
 };
 
-#define REPORT_MAX_CELLS 16
+#define REPORT_MAX_CELLS 20
 /* The table row of one kernel record; returns the number of cells. */
 size_t report_cells(json_t *kernel, struct report_cell *cells);
 void report_cells_free(struct report_cell *cells, size_t n);
