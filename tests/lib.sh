@@ -7,6 +7,32 @@ SERIES="$ROOT/backports/ext4-dio-shared-lock"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$ROOT"
+# Every script has a store of its own; what is costly to make (imported
+# trees, built kernels) comes from the suite's fixture (tests/fixture.sh).
+export KBACKPORT_WORK="$T/work"
+export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
+FIX="$ROOT/work/test-fixture"
+SNAME=$(basename "$SERIES")
+
+# use_tree KERNEL: the fixture's imported tree, as a shared clone in this store.
+use_tree() {
+	d=$KBACKPORT_WORK/trees/$1
+	[ -d "$d" ] && return 0
+	sh "$ROOT/tests/fixture.sh" tree "$1" || return 1
+	mkdir -p "$KBACKPORT_WORK/trees" &&
+	git clone -q --shared --no-checkout "$FIX/trees/$1" "$d" &&
+	git -C "$d" fetch -q origin 'refs/kbackport/*:refs/kbackport/*' &&
+	git -C "$d" config gc.auto 0 &&
+	git -C "$d" checkout -q -B base refs/kbackport/base
+}
+
+# use_built KERNEL VARIANT: the fixture's build of the variant (its image
+# stays in the fixture), and its tree, in this store.
+use_built() {
+	sh "$ROOT/tests/fixture.sh" built "$1" "$2" && use_tree "$1" &&
+	mkdir -p "$KBACKPORT_WORK/results/$SNAME/$1/$2" &&
+	cp "$FIX/results/$SNAME/$1/$2/build.json" "$KBACKPORT_WORK/results/$SNAME/$1/$2/"
+}
 passed=0
 failed=0
 skipped=0

@@ -2,7 +2,7 @@
 # kbackport kernels [list] [--json]: the descriptions in kernels/, strict parsing, exit codes.
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR KBACKPORT_SRC_DIR
-# An empty work dir: nothing imported, whatever work/ holds.
+# An empty work dir: nothing imported, whatever $KBACKPORT_WORK/ holds.
 export KBACKPORT_WORK="$T/work"
 
 lists_debian_kernels() {

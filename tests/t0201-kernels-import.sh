@@ -1,29 +1,29 @@
 #!/bin/sh
-# kbackport kernels import: the real Debian tarballs into work/trees/ (kept across runs, so
+# kbackport kernels import: the real Debian tarballs into $KBACKPORT_WORK/trees/ (kept across runs, so
 # a second run checks the no-op), small made-up sources, and failures that leave nothing.
 . "$(dirname "$0")/lib.sh"
-unset KBACKPORT_KERNELS_DIR KBACKPORT_SRC_DIR KBACKPORT_WORK
+unset KBACKPORT_KERNELS_DIR KBACKPORT_SRC_DIR
 FILES="Makefile fs/ext4/file.c fs/ext4/inode.c scripts/checkpatch.pl Documentation/Changes"
 IMPORTED='imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s'
 ALREADY='already imported at [0-9a-f]{12}'
 GIT="git -c user.name=t -c user.email=t@example.org -c init.defaultBranch=main"
 
-# import NAME: work/trees/NAME gets imported (or moved to the installed revision),
+# import NAME: $KBACKPORT_WORK/trees/NAME gets imported (or moved to the installed revision),
 # or was before; the output says which, and names the revision.
 import() {
 	"$KB" kernels import "$1" >"$T/import-$1.out" || return 1
 	cat "$T/import-$1.out"
 	rev="linux-source-${1#debian-} $(dpkg-query -W -f='${Version}' "linux-source-${1#debian-}")"
-	grep -Eq "^$1: ($IMPORTED|$ALREADY) \(work/trees/$1\), revision $rev$" "$T/import-$1.out" ||
+	grep -Eq "^$1: ($IMPORTED|$ALREADY) \($KBACKPORT_WORK/trees/$1\), revision $rev$" "$T/import-$1.out" ||
 	grep -q "^$1: moved from .* to revision $rev at " "$T/import-$1.out"
 }
 
 status_clean() {
-	out=$(git -C "work/trees/$1" status --porcelain) && [ -z "$out" ]
+	out=$(git -C "$KBACKPORT_WORK/trees/$1" status --porcelain) && [ -z "$out" ]
 }
 
 refs_set() {
-	d=work/trees/$1
+	d=$KBACKPORT_WORK/trees/$1
 	base=$(git -C "$d" rev-parse --verify refs/kbackport/base) &&
 	[ "$(git -C "$d" rev-parse HEAD)" = "$base" ] &&
 	[ "$(git -C "$d" symbolic-ref HEAD)" = refs/heads/base ]
@@ -34,7 +34,7 @@ commit_from_tarball() {
 	tar=/usr/src/linux-source-$2.tar.xz
 	mtime=$(stat -c %Y "$tar")
 	ver=$(dpkg-query -W -f='${Version}' "linux-source-$2")
-	got=$(git -C "work/trees/$1" log -1 --format='%an <%ae>|%cn <%ce>|%at|%ct|%s' refs/kbackport/base)
+	got=$(git -C "$KBACKPORT_WORK/trees/$1" log -1 --format='%an <%ae>|%cn <%ce>|%at|%ct|%s' refs/kbackport/base)
 	want="kbackport import <kbackport@localhost>|kbackport import <kbackport@localhost>|$mtime|$mtime|Import linux-source-$2 $ver"
 	echo "got:  $got"
 	echo "want: $want"
@@ -52,7 +52,7 @@ files_match_tarball() {
 	# shellcheck disable=SC2086 # one word per member
 	tar -xJf "/usr/src/linux-source-$2.tar.xz" -C "$x" $members || return 1
 	for f in $FILES; do
-		a=work/trees/$1/$f
+		a=$KBACKPORT_WORK/trees/$1/$f
 		b=$x/linux-source-$2/$f
 		if [ -L "$b" ]; then
 			[ -L "$a" ] && [ "$(readlink "$a")" = "$(readlink "$b")" ] ||
@@ -65,9 +65,9 @@ files_match_tarball() {
 			return 1
 		fi
 	done
-	[ -L "work/trees/$1/Documentation/Changes" ] && [ -x "work/trees/$1/scripts/checkpatch.pl" ] &&
-	[ "$(git -C "work/trees/$1" ls-files -s scripts/checkpatch.pl | cut -c1-6)" = 100755 ] &&
-	[ "$(git -C "work/trees/$1" ls-files -s Documentation/Changes | cut -c1-6)" = 120000 ]
+	[ -L "$KBACKPORT_WORK/trees/$1/Documentation/Changes" ] && [ -x "$KBACKPORT_WORK/trees/$1/scripts/checkpatch.pl" ] &&
+	[ "$(git -C "$KBACKPORT_WORK/trees/$1" ls-files -s scripts/checkpatch.pl | cut -c1-6)" = 100755 ] &&
+	[ "$(git -C "$KBACKPORT_WORK/trees/$1" ls-files -s Documentation/Changes | cut -c1-6)" = 120000 ]
 }
 
 # Slow (a full unpack and git add): done for one tree only.
@@ -77,22 +77,22 @@ tree_matches_tarball() {
 	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$u" --strip-components=1 &&
 	git -C "$u" init -q && git -C "$u" -c core.autocrlf=false add -A -f &&
 	want=$(git -C "$u" write-tree) &&
-	got=$(git -C work/trees/debian-6.12 rev-parse 'refs/kbackport/base^{tree}') || return 1
+	got=$(git -C $KBACKPORT_WORK/trees/debian-6.12 rev-parse 'refs/kbackport/base^{tree}') || return 1
 	rm -rf "$u"
 	echo "tarball: $want imported: $got"
 	[ "$want" = "$got" ]
 }
 
 second_import_noop() {
-	base=$(git -C "work/trees/$1" rev-parse --short=12 refs/kbackport/base) &&
+	base=$(git -C "$KBACKPORT_WORK/trees/$1" rev-parse --short=12 refs/kbackport/base) &&
 	"$KB" kernels import "$1" >"$T/again" || return 1
 	cat "$T/again"
-	[ "$(cat "$T/again")" = "$1: already imported at $base (work/trees/$1), revision $(git -C "work/trees/$1" log -1 --format=%s refs/kbackport/base | sed 's/^Import //')" ]
+	[ "$(cat "$T/again")" = "$1: already imported at $base ($KBACKPORT_WORK/trees/$1), revision $(git -C "$KBACKPORT_WORK/trees/$1" log -1 --format=%s refs/kbackport/base | sed 's/^Import //')" ]
 }
 
 listed_with_version() {
 	v=$(awk '$2 == "=" && $1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }' \
-		"work/trees/$1/Makefile")
+		"$KBACKPORT_WORK/trees/$1/Makefile")
 	"$KB" kernels >"$T/list" || return 1
 	grep "^$1 " "$T/list"
 	rev=$(dpkg-query -W -f='${Version}' "linux-source-${1#debian-}")
@@ -260,7 +260,7 @@ for v in 6.12 6.1; do
 	check "$k: second import is a no-op" second_import_noop "$k"
 	check "$k: listed as imported with its Makefile version" listed_with_version "$k"
 	check "$k: no automatic gc of the imported loose objects" \
-		test "$(git -C "work/trees/$k" config gc.auto)" = 0
+		test "$(git -C "$KBACKPORT_WORK/trees/$k" config gc.auto)" = 0
 done
 check "debian-6.12: the commit's tree is the tarball's tree" tree_matches_tarball
 check "corrupt tarball: one error naming it, exit 4, nothing left" corrupt_tarball

@@ -7,11 +7,11 @@ B=backport/ext4-dio-shared-lock
 tree_git() {
 	k=$1
 	shift
-	git -C "work/trees/$k" "$@"
+	git -C "$KBACKPORT_WORK/trees/$k" "$@"
 }
 
 for k in debian-6.12 debian-6.1; do
-	[ -d "work/trees/$k" ] || "$KB" kernels import "$k" >/dev/null 2>&1
+	use_tree "$k" || exit 1
 done
 
 port_outcomes() {
@@ -85,15 +85,15 @@ cp -r "$SERIES" "$T/conflict-demo"
 rm -rf "$T/conflict-demo/debian-6.12"
 restore() {
 	tree_git debian-6.12 checkout -q -f base
-	rm -f "work/ports/debian-6.12/state"
+	rm -f "$KBACKPORT_WORK/ports/$SNAME/debian-6.12/state"
 }
 conflict_stops() {
 	"$KB" port debian-6.12 --series "$T/conflict-demo" >"$T/c.out" 2>"$T/c.err"
 	rc=$?
 	[ $rc = 6 ] || { echo "exit $rc"; cat "$T/c.err"; return 1; }
 	grep -q '^\[7/8\] *conflict' "$T/c.out" &&
-	grep -q "work/ports/debian-6.12/0007.rej" "$T/c.err" &&
-	grep -q '# ext4_iomap_begin() in the tree now' work/ports/debian-6.12/0007.rej &&
+	grep -q "$KBACKPORT_WORK/ports/$SNAME/debian-6.12/0007.rej" "$T/c.err" &&
+	grep -q '# ext4_iomap_begin() in the tree now' $KBACKPORT_WORK/ports/$SNAME/debian-6.12/0007.rej &&
 	[ "$(tree_git debian-6.12 log --format=%s -1 backport/conflict-demo/debian-6.12)" = \
 	  "ext4: return -EAGAIN from ext4_map_blocks() in NOWAIT cache miss" ] &&
 	[ "$(tree_git debian-6.12 symbolic-ref HEAD)" = refs/heads/backport/conflict-demo/debian-6.12 ]
@@ -107,7 +107,7 @@ dirty_refused() {
 check "a dirty tree is refused, naming the files" dirty_refused
 
 continue_records() {
-	python3 - work/trees/debian-6.12/fs/ext4/inode.c <<'PY' || return 1
+	python3 - $KBACKPORT_WORK/trees/debian-6.12/fs/ext4/inode.c <<'PY' || return 1
 import sys
 p = sys.argv[1]; s = open(p).read()
 i = s.index("static int ext4_iomap_begin(struct inode *inode, loff_t offset, loff_t length,")
@@ -152,7 +152,7 @@ check "unknown kernel, tree not imported, series missing a file, a file the tree
 interrupted_at() {
 	timeout -s INT "$1" "$KB" port debian-6.12 >/dev/null 2>&1
 	tip=$(tree_git debian-6.12 rev-parse "$B/debian-6.12") || return 1
-	locks=$(find work/trees/debian-6.12/.git -name '*.lock')
+	locks=$(find $KBACKPORT_WORK/trees/debian-6.12/.git -name '*.lock')
 	[ -z "$locks" ] || { echo "at $1 s: lock files left: $locks"; return 1; }
 	[ -z "$(tree_git debian-6.12 status --porcelain -uno)" ] || { echo "at $1 s: work tree modified"; return 1; }
 	[ "$tip" = "$(tree_git debian-6.12 rev-parse refs/kbackport/base)" ] ||

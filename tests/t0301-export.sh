@@ -8,7 +8,7 @@ export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
 B=backport/ext4-dio-shared-lock
 
 for k in debian-6.12 debian-6.1; do
-	[ -d "work/trees/$k" ] || "$KB" kernels import "$k" >/dev/null 2>&1
+	use_tree "$k" || exit 1
 	"$KB" port "$k" >/dev/null 2>&1
 done
 
@@ -24,7 +24,7 @@ revision_of() {
 
 names_revision() {
 	k=$1
-	tree=$(git -C "work/trees/$k" log -1 --format=%s refs/kbackport/base | sed 's/.* //')
+	tree=$(git -C "$KBACKPORT_WORK/trees/$k" log -1 --format=%s refs/kbackport/base | sed 's/.* //')
 	[ -n "$tree" ] &&
 	[ "$(revision_of 'X-Kbackport-Source: ' "$T/$k/backport.mbox")" = "$tree" ] &&
 	[ "$(grep -c '^X-Kbackport-Source: ' "$T/$k/backport.mbox")" = "$(grep -c '^From [0-9a-f]\{40\} ' "$T/$k/backport.mbox")" ] &&
@@ -52,11 +52,11 @@ done
 git_am_rebuilds() {
 	k=$1
 	wt="$T/am-$k"
-	git -C "work/trees/$k" worktree add -q --detach "$wt" refs/kbackport/base &&
+	git -C "$KBACKPORT_WORK/trees/$k" worktree add -q --detach "$wt" refs/kbackport/base &&
 	git -C "$wt" -c user.name=t -c user.email=t@t am -q "$T/$k/backport.mbox" &&
 	a=$(git -C "$wt" rev-parse 'HEAD^{tree}') &&
-	b=$(git -C "work/trees/$k" rev-parse "$B/$k^{tree}")
-	git -C "work/trees/$k" worktree remove --force "$wt"
+	b=$(git -C "$KBACKPORT_WORK/trees/$k" rev-parse "$B/$k^{tree}")
+	git -C "$KBACKPORT_WORK/trees/$k" worktree remove --force "$wt"
 	[ -n "$a" ] && [ "$a" = "$b" ]
 }
 check "debian-6.12: git am of the exported mbox onto the base gives the branch's tree" git_am_rebuilds debian-6.12
@@ -67,12 +67,12 @@ quilt_rebuilds() {
 	pkg=linux-source-${k#debian-}
 	mkdir -p "$T/q-$k" && tar -xJf "/usr/src/$pkg.tar.xz" -C "$T/q-$k" || return 1
 	(cd "$T/q-$k/$pkg" && QUILT_PATCHES="$T/$k/patches" quilt push -a -q >/dev/null) || return 1
-	for f in $(git -C "work/trees/$k" diff --name-only "refs/kbackport/base" "$B/$k"); do
-		git -C "work/trees/$k" show "$B/$k:$f" | cmp -s - "$T/q-$k/$pkg/$f" || { echo "$f differs"; return 1; }
+	for f in $(git -C "$KBACKPORT_WORK/trees/$k" diff --name-only "refs/kbackport/base" "$B/$k"); do
+		git -C "$KBACKPORT_WORK/trees/$k" show "$B/$k:$f" | cmp -s - "$T/q-$k/$pkg/$f" || { echo "$f differs"; return 1; }
 	done
 	# and nothing else changed: quilt's own record of touched files
 	(cd "$T/q-$k/$pkg" && quilt files -a 2>/dev/null | sort -u) >"$T/qfiles"
-	git -C "work/trees/$k" diff --name-only refs/kbackport/base "$B/$k" | sort -u | diff - "$T/qfiles"
+	git -C "$KBACKPORT_WORK/trees/$k" diff --name-only refs/kbackport/base "$B/$k" | sort -u | diff - "$T/qfiles"
 	rm -rf "$T/q-$k"
 }
 check "debian-6.12: quilt push -a onto the unpacked source gives the branch's files" quilt_rebuilds debian-6.12

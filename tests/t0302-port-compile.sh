@@ -9,9 +9,9 @@ compile_ext4() {
 	k=$1
 	wt="$T/wt-$k"
 	o="$T/o-$k"
-	[ -d "work/trees/$k" ] || "$KB" kernels import "$k" >/dev/null 2>&1
-	git -C "work/trees/$k" rev-parse -q --verify "$B/$k" >/dev/null || "$KB" port "$k" >/dev/null 2>&1
-	git -C "work/trees/$k" worktree add -q --detach "$wt" "$B/$k" || return 1
+	use_tree "$k" || exit 1
+	git -C "$KBACKPORT_WORK/trees/$k" rev-parse -q --verify "$B/$k" >/dev/null || "$KB" port "$k" >/dev/null 2>&1
+	git -C "$KBACKPORT_WORK/trees/$k" worktree add -q --detach "$wt" "$B/$k" || return 1
 	mkdir -p "$o"
 	(
 		set -e
@@ -22,7 +22,7 @@ compile_ext4() {
 		make -C "$wt" O="$o" -j"$(nproc)" fs/ext4/ 2>"$T/$k.warn"
 	) >"$T/$k.log" 2>&1
 	rc=$?
-	git -C "work/trees/$k" worktree remove --force "$wt"
+	git -C "$KBACKPORT_WORK/trees/$k" worktree remove --force "$wt"
 	[ $rc = 0 ] || { tail -n 20 "$T/$k.log"; return 1; }
 	! grep -E 'fs/ext4/(file|inode)\.c:[0-9]+:[0-9]+: (warning|error)' "$T/$k.warn"
 }

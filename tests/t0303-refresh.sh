@@ -89,7 +89,7 @@ new_refreshed() {
 	grep -qx "tree: linux-source-6.1 $NEW" "$T/r2" &&
 	grep -qx "committed export: made on linux-source-6.1 $OLD" "$T/r2" &&
 	grep -Eq '^[0-9]+ patches: [0-9]+ same, [0-9]+ moved, [0-9]+ context changed, 0 changed, 0 new, 0 dropped$' "$T/r2" &&
-	exports_name "$NEW" && [ -f "$T/work/ports/debian-6.1/refresh.txt" ] &&
+	exports_name "$NEW" && [ -f "$T/work/ports/series/debian-6.1/refresh.txt" ] &&
 	"$KB" report >"$T/rep4" && cat "$T/rep4" &&
 	grep -q "^debian-6.1  $NEW  " "$T/rep4" && ! grep -q stale "$T/rep4" &&
 	"$KB" export debian-6.1 --series "$S" --format mbox -o "$T/again" >/dev/null &&
@@ -164,8 +164,8 @@ mini_conflict() {
 	KBACKPORT_SRC_DIR=$T/src expect_exit 6 "$KB" refresh mini --series "$T/ms" >"$T/m4" 2>"$T/m4.err" || {
 		cat "$T/m4" "$T/m4.err"; return 1; }
 	cat "$T/m4" "$T/m4.err"
-	grep -q "^stopped: a new conflict, rejects in $T/work/ports/mini/0001.rej; the committed export is left as it was" "$T/m4" &&
-	[ -s "$T/work/ports/mini/0001.rej" ] && cmp "$T/m.before" "$T/ms/mini/backport.mbox"
+	grep -q "^stopped: a new conflict, rejects in $T/work/ports/ms/mini/0001.rej; the committed export is left as it was" "$T/m4" &&
+	[ -s "$T/work/ports/ms/mini/0001.rej" ] && cmp "$T/m.before" "$T/ms/mini/backport.mbox"
 }
 check "small tree: the patched line changed: refresh stops on the conflict (exit 6), export untouched" mini_conflict
 

@@ -5,14 +5,15 @@
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12
-R=$(pwd)/work/results/$K/base
+R=$KBACKPORT_WORK/results/$SNAME/$K/base
+use_tree $K || exit 1
 
 builds_base() {
 	"$KB" build $K --variant base >"$T/build.out" 2>&1
 	rc=$?
 	cat "$T/build.out"
 	[ $rc = 0 ] || return 1
-	image=$(pwd)/work/build/$K/base/arch/x86/boot/bzImage
+	image=$KBACKPORT_WORK/build/$SNAME/$K/base/arch/x86/boot/bzImage
 	python3 - "$R/build.json" "$image" <<-'EOF'
 	import hashlib, json, os, sys
 	data = open(sys.argv[2], "rb").read()
@@ -30,7 +31,7 @@ builds_base() {
 
 # The options the guest needs, read from the .config make used, not from the tool's word.
 config_has_guest_options() {
-	c=work/build/$K/base/.config
+	c=$KBACKPORT_WORK/build/$SNAME/$K/base/.config
 	for o in CONFIG_64BIT=y CONFIG_SMP=y CONFIG_SERIAL_8250_CONSOLE=y CONFIG_BLK_DEV_INITRD=y \
 		CONFIG_DEVTMPFS=y CONFIG_VIRTIO_PCI=y CONFIG_VIRTIO_BLK=y CONFIG_EXT4_FS=y \
 		CONFIG_BLK_DEV_NULL_BLK=y CONFIG_DM_DELAY=y CONFIG_BLK_DEV_LOOP=y CONFIG_IO_URING=y \
@@ -40,11 +41,11 @@ config_has_guest_options() {
 }
 
 second_build_reuses_image() {
-	before=$(stat -c %Y work/build/$K/base/arch/x86/boot/bzImage)
+	before=$(stat -c %Y $KBACKPORT_WORK/build/$SNAME/$K/base/arch/x86/boot/bzImage)
 	"$KB" build $K --variant base >"$T/again.out" 2>&1 || { cat "$T/again.out"; return 1; }
 	cat "$T/again.out"
 	grep -q "^$K base: up to date: " "$T/again.out" &&
-	[ "$(stat -c %Y work/build/$K/base/arch/x86/boot/bzImage)" = "$before" ]
+	[ "$(stat -c %Y $KBACKPORT_WORK/build/$SNAME/$K/base/arch/x86/boot/bzImage)" = "$before" ]
 }
 
 # A fragment asking for an option the tree does not have: the build stops naming it.

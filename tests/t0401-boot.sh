@@ -6,11 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12
-R=work/results/$K/base
+R=$KBACKPORT_WORK/results/$SNAME/$K/base
 
-# Builds the image if t0400 did not (a no-op when it did).
+# The fixture's base image (tests/fixture.sh), in this script's store.
 image_built() {
-	"$KB" build $K --variant base >"$T/build.out" 2>&1 || { tail -n 20 "$T/build.out"; return 1; }
+	use_built $K base
 }
 
 smoke_clean() {

@@ -7,11 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12
-TREE=work/trees/$K
+TREE=$KBACKPORT_WORK/trees/$K
 SCRATCH=backport/kbtest-warn/$K
 trap 'git -C "$TREE" branch -D "$SCRATCH" >/dev/null 2>&1; rm -rf "$T"' EXIT
-RP=work/results/$K/patched
-RB=work/results/$K/base
+RP=$KBACKPORT_WORK/results/$SNAME/$K/patched
+RB=$KBACKPORT_WORK/results/$SNAME/$K/base
+use_tree $K && "$KB" port $K >/dev/null || exit 1
 
 patched_with_checkpatch() {
 	"$KB" build $K --variant patched >"$T/patched.out" 2>&1
@@ -51,7 +52,7 @@ vendor_check_runs() {
 			grep -q "CHECK   \.\./$f$" $r/vendor-sparse.log || { echo "no sparse on $f in $r"; return 1; }
 		done
 	done &&
-	grep -q -- -Wmissing-format-attribute work/build/$K/vendor-patched/fs/ext4/.file.o.cmd
+	grep -q -- -Wmissing-format-attribute $KBACKPORT_WORK/build/$SNAME/$K/vendor-patched/fs/ext4/.file.o.cmd
 }
 
 # A scratch port branch: base plus a function that gcc (W=1) and sparse both warn about.

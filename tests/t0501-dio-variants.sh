@@ -15,14 +15,12 @@
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12
-W=work/results/$K
+W=$KBACKPORT_WORK/results/$SNAME/$K
 EXPECT=tool/guest/expect
 QUICK="DIO_CHECK=quick DIO_CHECK_ROUNDS=1 DIO_SIZE=256k DIO_JOBS=4 DIO_RACE_ROUNDS=40"
 
 built() {
-	for v in base patched; do
-		"$KB" build $K --variant $v >"$T/build-$v.out" 2>&1 || { tail -n 20 "$T/build-$v.out"; return 1; }
-	done
+	use_built $K base && use_built $K patched
 }
 
 # dio VARIANT EXIT [ARGS]: a forced dio boot with the quick settings (plus

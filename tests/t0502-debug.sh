@@ -9,10 +9,10 @@
 unset KBACKPORT_KERNELS_DIR
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
 K=debian-6.12
-R=work/results/$K/debug
+R=$KBACKPORT_WORK/results/$SNAME/$K/debug
 QUICK='DIO_BENCH=none DIO_CHECK=quick DIO_CHECK_ROUNDS=1 DIO_RACE_ROUNDS=40 DIO_LATENCY_US=2000'
 
-[ -d "work/trees/$K" ] || "$KB" kernels import $K >/dev/null 2>&1
+use_tree $K || exit 1
 "$KB" port $K >/dev/null 2>&1
 
 debug_built() {
@@ -23,7 +23,7 @@ debug_built() {
 		grep -qx "CONFIG_$o=y" "$c/.config" || { echo "CONFIG_$o not set"; return 1; }
 	done &&
 	[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["commit"])' $R/build.json)" = \
-	  "$(git -C work/trees/$K rev-parse backport/ext4-dio-shared-lock/$K)" ]
+	  "$(git -C $KBACKPORT_WORK/trees/$K rev-parse backport/ext4-dio-shared-lock/$K)" ]
 }
 check "build --variant debug: the port's tip with lockdep, atomic-sleep, list and KASAN checks" debug_built
 
@@ -60,9 +60,9 @@ splat_caught() {
 check "a real sleep in atomic context (LKDTM) is caught with its call trace (exit 8)" splat_caught
 
 report_fails_stage() {
-	mkdir -p "$T/w/results/$K/debug" "$T/w/ports/$K" &&
-	cp work/ports/$K/port.json "$T/w/ports/$K/" && cp $R/build.json "$T/w/results/$K/debug/" &&
-	cp $R/atomic.json "$T/w/results/$K/debug/dio.json" &&
+	mkdir -p "$T/w/results/$SNAME/$K/debug" "$T/w/ports/$SNAME/$K" &&
+	cp $KBACKPORT_WORK/ports/$SNAME/$K/port.json "$T/w/ports/$SNAME/$K/" && cp $R/build.json "$T/w/results/$SNAME/$K/debug/" &&
+	cp $R/atomic.json "$T/w/results/$SNAME/$K/debug/dio.json" &&
 	KBACKPORT_WORK=$T/w "$KB" report --kernels $K >"$T/report" 2>&1
 	cat "$T/report"
 	grep -q "^$K: ✘ debug: debug atomic.sh: kernel verdict bug$" "$T/report" &&

@@ -10,8 +10,8 @@ include/linux/fs.h include/linux/iomap.h"
 
 # src K PATH: the file from the imported tree's base, else from the linux-source tarball.
 src() {
-	if git -C "work/trees/$1" rev-parse -q --verify refs/kbackport/base >/dev/null 2>&1; then
-		git -C "work/trees/$1" show "refs/kbackport/base:$2"
+	if git -C "$KBACKPORT_WORK/trees/$1" rev-parse -q --verify refs/kbackport/base >/dev/null 2>&1; then
+		git -C "$KBACKPORT_WORK/trees/$1" show "refs/kbackport/base:$2"
 		return
 	fi
 	v=${1#debian-}
@@ -194,13 +194,13 @@ check "every api rule has the kernel's header, probes, patch and report modes, n
 # The survey against grep of each tree.
 survey_vs_grep() {
 	k=$1
-	[ -d "work/trees/$k" ] || "$KB" kernels import "$k" >/dev/null 2>&1
+	use_tree "$k" || return 1
 	"$KB" cocci survey "$k" --json >"$T/$k.survey" || return 1
-	g() { git -C "work/trees/$k" grep -n -w "$1" refs/kbackport/base -- "$2" | head -1 | cut -d: -f3; }
+	g() { git -C "$KBACKPORT_WORK/trees/$k" grep -n -w "$1" refs/kbackport/base -- "$2" | head -1 | cut -d: -f3; }
 	python3 - "$T/$k.survey" "$k" \
 		"$(g kiocb_modified include/linux/fs.h)" "$(g EXT4_GET_BLOCKS_CACHED_NOWAIT fs/ext4/ext4.h)" \
 		"$(g IOMAP_DIO_FORCE_WAIT include/linux/iomap.h)" "$(g ext4_iomap_overwrite_ops fs/ext4/inode.c)" \
-		"$(git -C "work/trees/$k" grep -n -A2 '^ssize_t iomap_dio_rw(' refs/kbackport/base -- include/linux/iomap.h |
+		"$(git -C "$KBACKPORT_WORK/trees/$k" grep -n -A2 '^ssize_t iomap_dio_rw(' refs/kbackport/base -- include/linux/iomap.h |
 		   tr -d '\n' | sed 's/[^,]//g' | wc -c)" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); k = sys.argv[2]
@@ -271,7 +271,7 @@ if check "an older tree (5.x-style fs.h, made here) imports and its patch import
 fi
 
 # port: a per-series rule runs after its patch; a broken rule stops before anything moves.
-# (On the older tree, so nothing touches work/trees/.)
+# (On the older tree, so nothing touches $KBACKPORT_WORK/trees/.)
 series_rule() {
 	S="$T/os2"
 	cp -r "$T/oldseries" "$S" && mkdir -p "$S/cocci" && echo "test rules" >"$S/cocci/INFO" || return 1

@@ -5,7 +5,7 @@
 # build, which t0400/t0402 built: every build step a reuse) killed while a
 # build step runs, and run again to resume.
 . "$(dirname "$0")/lib.sh"
-unset KBACKPORT_KERNELS_DIR KBACKPORT_WORK
+unset KBACKPORT_KERNELS_DIR
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
 K=debian-6.12
 
@@ -53,14 +53,14 @@ later_stages_skipped() {
 	rc=$?
 	cat "$T/out"
 	[ $rc = 6 ] && grep -q '^\[ *0:[0-9][0-9]\] junk build-base: skipped (port failed)$' "$T/out" &&
-	[ "$(steps "$T/work/results/junk/matrix.json")" = "import=pass port=fail build-base=skipped build-patched=skipped vendor-check=skipped boot-base=skipped boot-patched=skipped bench-base=skipped bench-patched=skipped build-debug=skipped boot-debug=skipped" ] &&
-	grep -q "^junk: ✘ port: step port failed (exit [1-9]" "$T/out" && [ -s "$T/work/results/junk/matrix/port.log" ] &&
+	[ "$(steps "$T/work/results/$SNAME/junk/matrix.json")" = "import=pass port=fail build-base=skipped build-patched=skipped vendor-check=skipped boot-base=skipped boot-patched=skipped bench-base=skipped bench-patched=skipped build-debug=skipped boot-debug=skipped" ] &&
+	grep -q "^junk: ✘ port: step port failed (exit [1-9]" "$T/out" && [ -s "$T/work/results/$SNAME/junk/matrix/port.log" ] &&
 	# build-base fails first: build-patched and vendor-check still run, no boot starts
 	junk --stages build,boot >"$T/out" 2>&1
 	rc=$?
 	cat "$T/out"
 	[ $rc = 7 ] && ! grep -q "junk boot-base: kbackport boot" "$T/out" &&
-	[ "$(steps "$T/work/results/junk/matrix.json")" = "build-base=fail build-patched=fail vendor-check=fail boot-base=skipped boot-patched=skipped" ]
+	[ "$(steps "$T/work/results/$SNAME/junk/matrix.json")" = "build-base=fail build-patched=fail vendor-check=fail boot-base=skipped boot-patched=skipped" ]
 }
 
 one_at_a_time() {
@@ -72,7 +72,8 @@ one_at_a_time() {
 	[ $rc = 1 ] && one_error "$T/err" "another 'kbackport matrix' is running on '$T/work'"
 }
 
-M=work/results/$K/matrix.json
+M=$KBACKPORT_WORK/results/$SNAME/$K/matrix.json
+use_tree $K || exit 1
 
 build_base_running() {
 	python3 -c 'import json, sys; sys.exit(not any(s["name"] == "build-base" and s["status"] == "running" for s in json.load(open(sys.argv[1]))["steps"]))' $M 2>/dev/null

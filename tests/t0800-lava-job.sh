@@ -8,8 +8,9 @@ K=debian-6.12
 # The Python lava-run runs on has lava_common (python3 on PATH may not).
 PY=$(sed -n '1s/^#! *//p' "$(command -v lava-run)")
 
+# The fixture's base image (tests/fixture.sh), in this script's store.
 image_built() {
-	"$KB" build $K --variant base >"$T/build.out" 2>&1 || { tail -n 20 "$T/build.out"; return 1; }
+	use_built $K base
 }
 
 # lava_check JOB [BOOT-METHOD]: LAVA's schema passes it, and it deploys, boots and tests what we built.

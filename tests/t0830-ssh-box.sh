@@ -8,11 +8,11 @@
 # copied, images shared), so the QEMU runner's results are left alone.
 # Costs about 4 minutes under TCG: five box boots, three test boots.
 . "$(dirname "$0")/lib.sh"
-unset KBACKPORT_KERNELS_DIR KBACKPORT_WORK
+unset KBACKPORT_KERNELS_DIR
 K=debian-6.12
 BOX=$T/box
-W=$T/work
-R=$W/results/$K/base
+W=$KBACKPORT_WORK
+R=$W/results/$SNAME/$K/base
 HELPER=$ROOT/tests/helpers/sshbox
 mkdir -p "$BOX" "$T/kernels" "$R"
 trap '"$HELPER" stop "$BOX" 2>/dev/null; rm -rf "$T"' EXIT
@@ -57,10 +57,7 @@ on_box() {
 }
 
 setup() {
-	"$KB" build $K --variant base >"$T/build.out" 2>&1 || { tail -n 20 "$T/build.out"; return 1; }
-	cp work/results/$K/base/build.json "$R/" &&
-	mkdir -p work/images work/guest &&
-	ln -s "$ROOT/work/images" "$W/images" && ln -s "$ROOT/work/guest" "$W/guest" &&
+	use_built $K base &&
 	"$HELPER" build "$BOX" && "$HELPER" start "$BOX" "$PORT" && "$HELPER" wait "$BOX" 180 &&
 	yaml
 }

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR KBACKPORT_LAVA_TOKEN KBACKPORT_LAVA_TOKEN_FILE
 K=debian-6.12
-R=work/results/$K/base
+R=$KBACKPORT_WORK/results/$SNAME/$K/base
 LAB=$T/lab
 URL=
 JOB=
@@ -17,6 +17,7 @@ trap 'tests/helpers/lava-lab stop "$LAB"; rm -rf "$T"' EXIT
 
 # The lab's QEMU device is the one kernels/debian-6.12.yaml boots: 2 vCPUs, 2 GiB.
 lab_start() {
+	use_built $K base || return 1
 	tests/helpers/lava-lab start "$LAB" 2 2048 || { tail -n 20 "$LAB"/*.out 2>/dev/null; return 1; }
 	URL=$(cat "$LAB/url")
 }

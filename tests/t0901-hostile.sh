@@ -1,10 +1,10 @@
 #!/bin/sh
 # Patches from a public list are untrusted input. Crafted mails, series and
-# trees, each run through the ASan + UBSan build (work/san/kbackport) in a
+# trees, each run through the ASan + UBSan build ($KBACKPORT_WORK/san/kbackport) in a
 # scratch directory deep inside $T: the expected exit code and error line,
 # no sanitizer report, nothing changed in $T outside the scratch directory
 # (a listing before and after), and the tree clean or in the documented
-# conflict state (exit 6 with work/ports/<kernel>/state).
+# conflict state (exit 6 with work/ports/<series>/<kernel>/state).
 . "$(dirname "$0")/lib.sh"
 SAN=$ROOT/work/san/kbackport
 S=$T/a/b/c/d/scratch
@@ -53,7 +53,7 @@ outside() {
 tree_ok() {
 	st=$(git -C "$TREE" status --porcelain 2>/dev/null)
 	[ -z "$st" ] && return 0
-	[ "$1" = 6 ] && [ -f "$S/work/ports/mini/state" ] && return 0
+	[ "$1" = 6 ] && ls "$S"/work/ports/*/mini/state >/dev/null 2>&1 && return 0
 	echo "tree not clean after exit $1:"
 	echo "$st"
 	return 1
@@ -63,7 +63,7 @@ tree_ok() {
 reset_tree() {
 	git -C "$TREE" checkout -q -f base 2>/dev/null
 	git -C "$TREE" clean -q -fd 2>/dev/null
-	rm -f "$S/work/ports/mini/state"
+	rm -f "$S"/work/ports/*/mini/state
 }
 
 # hostile NAME EXIT MESSAGE CMD...: the case's verdict (MESSAGE "" for a success).

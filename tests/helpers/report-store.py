@@ -7,10 +7,14 @@ as base and it has no debug results. Usage: report-store.py WORK SERIES"""
 import json, os, sys
 
 work, series = sys.argv[1], sys.argv[2]
+name = os.path.basename(series.rstrip("/"))
 
 
 def put(rel, obj):
-    path = os.path.join(work, rel)
+    """rel under the store's per-series folders: ports/<series>/..., results/<series>/..."""
+    top, rest = rel.split("/", 1)
+    path = os.path.join(work, top, name, rest)
+    obj["schema"] = 1
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump(obj, f, indent=2)
@@ -62,7 +66,7 @@ def boot(k, v, workload, verdict="clean", result=None, runner=None, findings=Non
          "accelerator": "tcg", "vcpus": 2, "boot": {"total_seconds": 9.5},
          "findings": findings if findings is not None else [] if verdict == "clean" else
          [{"kind": "oops", "verdict": "oops", "line": 412, "text": "Oops: general protection fault in ext4_x"}],
-         "console": f"work/results/{k}/{v}/{workload}.console.log",
+         "console": f"work/results/{name}/{k}/{v}/{workload}.console.log",
          "console_tail": None if verdict == "clean" else ["Oops: general protection fault", "Kernel panic"],
          "result": result}
     if runner:
