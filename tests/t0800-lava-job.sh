@@ -80,12 +80,12 @@ check "every lab profile gives a valid job with its boot method" every_lab
 check "a profile with an unknown key: exit 4, one line naming file and key" \
 	bad_lab 4 "${GOOD}bootmethod: qemu\n" "'$T/bad.yaml'" "unknown key 'bootmethod'" "(line 4)"
 check "an unknown boot method: exit 4" \
-	bad_lab 4 'name: bad\ndevice-type: qemu\nboot-method: pxe\n' "'boot-method' is 'pxe'"
+	bad_lab 4 'name: bad\ndevice-type: qemu\nboot-method: pxe\n' "invalid value 'pxe' for 'boot-method' (one of qemu, u-boot, grub, ipxe, depthcharge)" "(line 3)"
 check "a value LAVA's schema refuses (visibility): exit 4 naming the profile" \
 	bad_lab 4 "${GOOD}visibility: secret\n" "fails LAVA's job schema" "at visibility" "(from '$T/bad.yaml')"
-check "a bad timeout: exit 4" bad_lab 4 "${GOOD}timeouts: {job: soon}\n" "'timeouts.job' must be a number"
-check "a profile without a device type: exit 4" bad_lab 4 'name: bad\nboot-method: qemu\n' "lacks 'device-type'"
-check "not YAML: exit 4" bad_lab 4 'name: [bad\n' "is not valid YAML"
+check "a bad timeout: exit 4" bad_lab 4 "${GOOD}timeouts: {job: soon}\n" "invalid value 'soon' for 'timeouts.job' (expected 1 to 1440)"
+check "a profile without a device type: exit 4" bad_lab 4 'name: bad\nboot-method: qemu\n' "missing required key 'device-type'"
+check "not YAML: exit 4" bad_lab 4 'name: [bad\n' "cannot parse '$T/bad.yaml'"
 check "a missing profile: exit 3" eval 'expect_exit 3 "$KB" lava $K --lab nope >/dev/null 2>"$T/err" &&
-	one_error "$T/err" "cannot open lab profile '\''kernels/labs/nope.yaml'\''"'
+	one_error "$T/err" "cannot open '\''kernels/labs/nope.yaml'\''"'
 done_testing

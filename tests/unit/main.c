@@ -13,6 +13,7 @@ extern const struct unit_suite suite_kernel;
 extern const struct unit_suite suite_cocci;
 extern const struct unit_suite suite_refresh;
 extern const struct unit_suite suite_treepath;
+extern const struct unit_suite suite_console;
 
 static const struct unit_suite *suites[] = {
 	&suite_mbox,
@@ -22,6 +23,7 @@ static const struct unit_suite *suites[] = {
 	&suite_cocci,
 	&suite_refresh,
 	&suite_treepath,
+	&suite_console,
 };
 
 const char *unit_data_dir = "tests/unit/data";

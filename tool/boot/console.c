@@ -117,6 +117,7 @@ static void add_finding(struct console_report *c, enum verdict v, const char *ki
 
 	c->findings = xrealloc(c->findings, (c->nfindings + 1) * sizeof(*c->findings));
 	f = &c->findings[c->nfindings++];
+	memset(f, 0, sizeof(*f));
 	f->verdict = v;
 	f->kind = kind;
 	f->lineno = lineno;

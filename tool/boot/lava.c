@@ -31,173 +31,93 @@ char *lava_labs_dir(void)
 	return xasprintf("%s/labs", kernels_dir());
 }
 
-struct ydoc {
-	const char *path;
-	yaml_document_t doc;
-};
-
-__attribute__((format(printf, 3, 4)))
-static int lab_bad(const struct ydoc *f, const yaml_node_t *n, const char *fmt, ...)
+static int lab_str(struct yfile *f, yaml_node_t *n, const char *key, char **out)
 {
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return error_code(KB_EXIT_BADINPUT, "%s in '%s' (line %zu)", what, f->path, n->start_mark.line + 1);
-}
-
-/* A plain empty, "null" or "~" scalar is YAML's null, not a string. */
-static const char *yscalar(const yaml_node_t *n)
-{
-	if (!n || n->type != YAML_SCALAR_NODE)
-		return NULL;
-	const char *s = (const char *)n->data.scalar.value;
-
-	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && (!*s || !strcmp(s, "null") || !strcmp(s, "~")))
-		return NULL;
-	return s;
-}
-
-static int lab_str(const struct ydoc *f, yaml_node_t *n, const char *key, char **out)
-{
-	const char *s = yscalar(n);
-
-	if (!s)
-		return lab_bad(f, n, "'%s' must be a string", key);
 	free(*out);
-	*out = xstrdup(s);
-	return 0;
+	*out = NULL;
+	return yfile_str(f, n, key, out);
 }
 
-static int lab_one_of(const struct ydoc *f, yaml_node_t *n, const char *key, const char *value,
-		      const char *const *allowed, size_t nallowed)
-{
-	for (size_t i = 0; i < nallowed; i++)
-		if (!strcmp(value, allowed[i]))
-			return 0;
-	return lab_bad(f, n, "'%s' is '%s', not one of the values LAVA takes", key, value);
-}
-
-static int lab_minutes(const struct ydoc *f, yaml_node_t *n, const char *key, int *out)
-{
-	const char *s = yscalar(n);
-	char *end;
-	long v;
-
-	v = s ? strtol(s, &end, 10) : 0;
-	if (!s || *end || v <= 0 || v > 24 * 60)
-		return lab_bad(f, n, "'timeouts.%s' must be a number of minutes", key);
-	*out = (int)v;
-	return 0;
-}
-
-static int lab_timeouts(const struct ydoc *f, yaml_node_t *map, struct lava_lab *lab)
+static int lab_timeouts(struct yfile *f, yaml_node_t *map, struct lava_lab *lab)
 {
 	static const char *const keys[] = { "job", "deploy", "boot", "test" };
 	int *fields[] = { &lab->job_minutes, &lab->deploy_minutes, &lab->boot_minutes, &lab->test_minutes };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
 
-	if (map->type != YAML_MAPPING_NODE)
-		return lab_bad(f, map, "'timeouts' must be a mapping");
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node((yaml_document_t *)&f->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node((yaml_document_t *)&f->doc, p->value);
-		const char *key = yscalar(k);
-		size_t i;
+	if (yfile_fields(f, map, "timeouts", keys, ARRAY_SIZE(keys), 0, v))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char *key = xasprintf("timeouts.%s", keys[i]);
+		long minutes;
+		int ret = v[i] ? yfile_int(f, v[i], key, 1, 24 * 60, &minutes) : 0;
 
-		for (i = 0; key && i < ARRAY_SIZE(keys) && strcmp(key, keys[i]); i++)
-			;
-		if (!key || i == ARRAY_SIZE(keys))
-			return lab_bad(f, k, "unknown key 'timeouts.%s'", key ? key : "?");
-		if (lab_minutes(f, v, key, fields[i]))
+		free(key);
+		if (ret)
 			return -1;
+		if (v[i])
+			*fields[i] = (int)minutes;
 	}
 	return 0;
 }
 
-static int lab_tags(const struct ydoc *f, yaml_node_t *seq, struct lava_lab *lab)
+static int lab_url(struct yfile *f, yaml_node_t *n, struct lava_lab *lab)
 {
-	if (seq->type != YAML_SEQUENCE_NODE)
-		return lab_bad(f, seq, "'tags' must be a list of strings");
-	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++) {
-		const char *s = yscalar(yaml_document_get_node((yaml_document_t *)&f->doc, *i));
-
-		if (!s)
-			return lab_bad(f, seq, "'tags' must be a list of strings");
-		sv_push(&lab->tags, s);
-	}
-	return 0;
-}
-
-static int lab_url(const struct ydoc *f, yaml_node_t *n, struct lava_lab *lab)
-{
-	if (!yscalar(n))	/* null: local file:// URLs */
+	if (!yfile_scalar(n))	/* null: local file:// URLs */
 		return 0;
 	if (lab_str(f, n, "artifact-url", &lab->artifact_url))
 		return -1;
 	if (!starts_with(lab->artifact_url, "http://") && !starts_with(lab->artifact_url, "https://") &&
 	    !starts_with(lab->artifact_url, "file://"))
-		return lab_bad(f, n, "'artifact-url' must be an http://, https:// or file:// URL");
+		return yfile_bad(f, n, "'artifact-url' must be an http://, https:// or file:// URL");
 	while (ends_with(lab->artifact_url, "/"))
 		lab->artifact_url[strlen(lab->artifact_url) - 1] = '\0';
 	return 0;
 }
 
-static int lab_field(const struct ydoc *f, const char *key, yaml_node_t *v, struct lava_lab *lab)
+static int lab_enum(struct yfile *f, yaml_node_t *n, const char *key, const char *const *choices, size_t nchoices,
+		    char **out)
 {
-	static const char *const targets[] = { "tmpfs", "tftp" };
+	const char *v;
 
-	if (!strcmp(key, "name"))
-		return lab_str(f, v, key, &lab->name);
-	if (!strcmp(key, "description"))
-		return yscalar(v) ? 0 : lab_bad(f, v, "'description' must be a string");
-	if (!strcmp(key, "device-type"))
-		return lab_str(f, v, key, &lab->device_type);
-	if (!strcmp(key, "boot-method"))
-		return lab_str(f, v, key, &lab->boot_method) ||
-		       lab_one_of(f, v, key, lab->boot_method, boot_methods, ARRAY_SIZE(boot_methods));
-	if (!strcmp(key, "deploy-to"))
-		return lab_str(f, v, key, &lab->deploy_to) ||
-		       lab_one_of(f, v, key, lab->deploy_to, targets, ARRAY_SIZE(targets));
-	if (!strcmp(key, "artifact-url"))
-		return lab_url(f, v, lab);
-	if (!strcmp(key, "prompt"))
-		return lab_str(f, v, key, &lab->prompt);
-	/* Their values are LAVA's to judge: the job's schema check names a bad one. */
-	if (!strcmp(key, "priority"))
-		return lab_str(f, v, key, &lab->priority);
-	if (!strcmp(key, "visibility"))
-		return lab_str(f, v, key, &lab->visibility);
-	if (!strcmp(key, "tags"))
-		return lab_tags(f, v, lab);
-	if (!strcmp(key, "timeouts"))
-		return lab_timeouts(f, v, lab);
-	return -2;
+	if (yfile_enum(f, n, key, choices, nchoices, &v))
+		return -1;
+	free(*out);
+	*out = xstrdup(v);
+	return 0;
 }
 
-static int lab_parse(struct ydoc *f, struct lava_lab *lab)
+static int lab_parse(struct yfile *f, struct lava_lab *lab)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+	static const char *const keys[] = { "name", "description", "device-type", "boot-method", "deploy-to",
+					    "artifact-url", "prompt", "priority", "visibility", "tags", "timeouts" };
+	enum { NAME, DESCRIPTION, DEVICE_TYPE, BOOT_METHOD, DEPLOY_TO, ARTIFACT_URL, PROMPT, PRIORITY, VISIBILITY,
+	       TAGS, TIMEOUTS };
+	static const char *const targets[] = { "tmpfs", "tftp" };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	char *description = NULL;
+	int ret;
 
-	if (!root || root->type != YAML_MAPPING_NODE)
-		return error_code(KB_EXIT_BADINPUT, "'%s' is not a YAML mapping", f->path);
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&f->doc, p->key);
-		const char *key = yscalar(k);
-		int rc = key ? lab_field(f, key, yaml_document_get_node(&f->doc, p->value), lab) : -2;
-
-		if (rc == -2)
-			return lab_bad(f, k, "unknown key '%s'", key ? key : "?");
-		if (rc)
-			return -1;
-	}
-	if (!lab->name || !lab->device_type || !lab->boot_method)
-		return error_code(KB_EXIT_BADINPUT, "'%s' lacks '%s'", f->path,
-				  !lab->name ? "name" : !lab->device_type ? "device-type" : "boot-method");
-	if (!lab->deploy_to)
+	/* 1 | 4 | 8: name, device-type and boot-method are required */
+	if (yfile_fields(f, yfile_root(f), "", keys, ARRAY_SIZE(keys), 1u | 4u | 8u, v) ||
+	    lab_str(f, v[NAME], "name", &lab->name) ||
+	    (v[DESCRIPTION] && yfile_str(f, v[DESCRIPTION], "description", &description)) ||
+	    lab_str(f, v[DEVICE_TYPE], "device-type", &lab->device_type) ||
+	    lab_enum(f, v[BOOT_METHOD], "boot-method", boot_methods, ARRAY_SIZE(boot_methods), &lab->boot_method) ||
+	    (v[DEPLOY_TO] && lab_enum(f, v[DEPLOY_TO], "deploy-to", targets, ARRAY_SIZE(targets), &lab->deploy_to)) ||
+	    (v[ARTIFACT_URL] && lab_url(f, v[ARTIFACT_URL], lab)) ||
+	    (v[PROMPT] && lab_str(f, v[PROMPT], "prompt", &lab->prompt)) ||
+	    /* priority and visibility are LAVA's to judge: the job's schema check names a bad one */
+	    (v[PRIORITY] && lab_str(f, v[PRIORITY], "priority", &lab->priority)) ||
+	    (v[VISIBILITY] && lab_str(f, v[VISIBILITY], "visibility", &lab->visibility)) ||
+	    (v[TAGS] && yfile_strlist(f, v[TAGS], "tags", &lab->tags)) ||
+	    (v[TIMEOUTS] && lab_timeouts(f, v[TIMEOUTS], lab)))
+		ret = -1;
+	else
+		ret = 0;
+	free(description);
+	if (!ret && !lab->deploy_to)
 		lab->deploy_to = xstrdup(strcmp(lab->boot_method, "qemu") ? "tftp" : "tmpfs");
-	return 0;
+	return ret;
 }
 
 static void lab_defaults(struct lava_lab *lab, const char *path)
@@ -217,30 +137,15 @@ int lava_lab_load(const char *arg, struct lava_lab *lab)
 {
 	char *dir = lava_labs_dir();
 	char *path = strchr(arg, '/') || ends_with(arg, ".yaml") ? xstrdup(arg) : xasprintf("%s/%s.yaml", dir, arg);
-	struct ydoc f = { .path = path };
-	yaml_parser_t parser;
-	FILE *fp;
-	int ret = -1;
+	struct yfile f;
+	int ret;
 
 	lab_defaults(lab, path);
 	free(dir);
-	fp = fopen(path, "r");
-	if (!fp) {
-		error_code(KB_EXIT_NOINPUT, "cannot open lab profile '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &f.doc)) {
-		error_code(KB_EXIT_BADINPUT, "'%s' is not valid YAML: %s (line %zu)", path,
-			   parser.problem ? parser.problem : "?", parser.problem_mark.line + 1);
-	} else {
+	ret = yfile_load(&f, path, "lab profile");
+	if (!ret)
 		ret = lab_parse(&f, lab);
-		yaml_document_delete(&f.doc);
-	}
-	yaml_parser_delete(&parser);
-	fclose(fp);
-out:
+	yfile_free(&f);
 	free(path);
 	if (ret)
 		lava_lab_free(lab);
@@ -613,7 +518,7 @@ out:
 
 static char *ymap_str(yaml_document_t *d, yaml_node_t *map, const char *key)
 {
-	const char *s = yscalar(yaml_map_get(d, map, key));
+	const char *s = yfile_scalar(yaml_map_get(d, map, key));
 
 	return s ? xstrdup(s) : NULL;
 }
@@ -668,10 +573,10 @@ static void parse_record(struct lava_log *log, const char *line, size_t len)
 		return;
 	}
 	root = yaml_document_get_root_node(&doc);
-	lvl = yscalar(yaml_map_get(&doc, root, "lvl"));
+	lvl = yfile_scalar(yaml_map_get(&doc, root, "lvl"));
 	msg = yaml_map_get(&doc, root, "msg");
-	if (lvl && msg && !strcmp(lvl, "target") && yscalar(msg))
-		add_target_line(&log->console, yscalar(msg));
+	if (lvl && msg && !strcmp(lvl, "target") && yfile_scalar(msg))
+		add_target_line(&log->console, yfile_scalar(msg));
 	else if (lvl && msg && !strcmp(lvl, "target"))
 		sb_addc(&log->console, '\n');
 	else if (lvl && msg && !strcmp(lvl, "results"))

@@ -16,11 +16,7 @@
 #include <yaml.h>
 
 #include "lib/debian.h"
-
-struct yfile {
-	const char *path;
-	yaml_document_t doc;
-};
+#include "lib/yaml.h"
 
 const char *kernels_dir(void)
 {
@@ -29,126 +25,15 @@ const char *kernels_dir(void)
 	return d && *d ? d : "kernels";
 }
 
-/* Reports a problem with the content of f, at the line of n if given. */
-__attribute__((format(printf, 3, 4)))
-static int bad(const struct yfile *f, const yaml_node_t *n, const char *fmt, ...)
-{
-	char what[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (n)
-		return error_code(KB_EXIT_BADINPUT, "%s in '%s' (line %zu)", what, f->path,
-				  n->start_mark.line + 1);
-	return error_code(KB_EXIT_BADINPUT, "%s in '%s'", what, f->path);
-}
-
-static yaml_node_t *node(struct yfile *f, int index)
-{
-	return yaml_document_get_node(&f->doc, index);
-}
-
-/* A plain empty scalar is YAML's null, not a string. */
-static const char *scalar(const yaml_node_t *n)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return NULL;
-	if (!n->data.scalar.length && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-		return NULL;
-	return (const char *)n->data.scalar.value;
-}
-
-/*
- * Picks the values of the keys of the mapping named where ("" for the
- * top, "source.git") into vals[] (NULL if absent). Any other key, a
- * duplicate, or a missing key whose bit is set in required is an error.
- */
-static int map_fields(struct yfile *f, yaml_node_t *map, const char *where,
-		      const char *const *keys, size_t nkeys, unsigned int required,
-		      yaml_node_t **vals)
-{
-	const char *dot = *where ? "." : "";
-	yaml_node_pair_t *p;
-	size_t i;
-
-	if (map->type != YAML_MAPPING_NODE)
-		return bad(f, map, "expected a mapping %s%s%s", *where ? "for '" : "at the top",
-			   where, *where ? "'" : "");
-	memset(vals, 0, nkeys * sizeof(*vals));
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = node(f, p->key);
-		const char *key = scalar(kn);
-
-		if (!key)
-			return bad(f, kn, "expected a string as key%s%s", *where ? " in " : "", where);
-		for (i = 0; i < nkeys && strcmp(keys[i], key); i++)
-			;
-		if (i == nkeys)
-			return bad(f, kn, "unknown key '%s%s%s'", where, dot, key);
-		if (vals[i])
-			return bad(f, kn, "duplicate key '%s%s%s'", where, dot, key);
-		vals[i] = node(f, p->value);
-	}
-	for (i = 0; i < nkeys; i++)
-		if ((required & (1u << i)) && !vals[i])
-			return bad(f, map, "missing required key '%s%s%s'", where, dot, keys[i]);
-	return 0;
-}
-
-static int get_str(struct yfile *f, yaml_node_t *n, const char *key, char **out)
-{
-	const char *s = scalar(n);
-
-	if (!s)
-		return bad(f, n, "expected a non-empty string for '%s'", key);
-	*out = xstrdup(s);
-	return 0;
-}
-
-static int get_posint(struct yfile *f, yaml_node_t *n, const char *key, int *out)
-{
-	const char *s = scalar(n);
-	char *end;
-	long v;
-
-	if (!s)
-		return bad(f, n, "expected a positive integer for '%s'", key);
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > INT_MAX)
-		return bad(f, n, "invalid value '%s' for '%s' (expected a positive integer)", s, key);
-	*out = v;
-	return 0;
-}
-
-static int get_strlist(struct yfile *f, yaml_node_t *n, const char *key, struct strvec *out)
-{
-	yaml_node_item_t *it;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return bad(f, n, "expected a list for '%s'", key);
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *item = node(f, *it);
-		const char *s = scalar(item);
-
-		if (!s)
-			return bad(f, item, "expected a non-empty string in '%s'", key);
-		sv_push(out, s);
-	}
-	return 0;
-}
-
 static int parse_git(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 {
 	static const char *const keys[] = { "path", "ref" };
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 
 	/* 3: both keys are required */
-	if (map_fields(f, map, "source.git", keys, ARRAY_SIZE(keys), 3, v) ||
-	    get_str(f, v[0], "source.git.path", &k->git_path) ||
-	    get_str(f, v[1], "source.git.ref", &k->git_ref))
+	if (yfile_fields(f, map, "source.git", keys, ARRAY_SIZE(keys), 3, v) ||
+	    yfile_str(f, v[0], "source.git.path", &k->git_path) ||
+	    yfile_str(f, v[1], "source.git.ref", &k->git_ref))
 		return -1;
 	k->source = KSRC_GIT;
 	return 0;
@@ -160,31 +45,31 @@ static int parse_source(struct yfile *f, yaml_node_t *map, struct kernel_desc *k
 	enum { PACKAGE, VERSION, SUITE, GIT };
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 
-	if (map_fields(f, map, "source", keys, ARRAY_SIZE(keys), 0, v))
+	if (yfile_fields(f, map, "source", keys, ARRAY_SIZE(keys), 0, v))
 		return -1;
 	if (v[PACKAGE] && v[GIT])
-		return bad(f, map, "both 'source.debian-package' and 'source.git' given");
+		return yfile_bad(f, map, "both 'source.debian-package' and 'source.git' given");
 	if (v[GIT] && (v[VERSION] || v[SUITE]))
-		return bad(f, v[VERSION] ? v[VERSION] : v[SUITE],
+		return yfile_bad(f, v[VERSION] ? v[VERSION] : v[SUITE],
 			   "'source.%s' is for a Debian package; a git source is pinned by its ref",
 			   v[VERSION] ? "version" : "suite");
 	if (v[GIT])
 		return parse_git(f, v[GIT], k);
 	if (!v[PACKAGE])
-		return bad(f, map, "missing 'source.debian-package' or 'source.git'");
-	if (get_str(f, v[PACKAGE], "source.debian-package", &k->package))
+		return yfile_bad(f, map, "missing 'source.debian-package' or 'source.git'");
+	if (yfile_str(f, v[PACKAGE], "source.debian-package", &k->package))
 		return -1;
 	if (!deb_valid_package(k->package))
-		return bad(f, v[PACKAGE], "invalid package name '%s' for 'source.debian-package'",
+		return yfile_bad(f, v[PACKAGE], "invalid package name '%s' for 'source.debian-package'",
 			   k->package);
-	if (v[VERSION] && get_str(f, v[VERSION], "source.version", &k->package_version))
+	if (v[VERSION] && yfile_str(f, v[VERSION], "source.version", &k->package_version))
 		return -1;
 	if (v[VERSION] && !deb_valid_version(k->package_version))
-		return bad(f, v[VERSION], "invalid Debian version '%s' for 'source.version'", k->package_version);
-	if (v[SUITE] && get_str(f, v[SUITE], "source.suite", &k->suite))
+		return yfile_bad(f, v[VERSION], "invalid Debian version '%s' for 'source.version'", k->package_version);
+	if (v[SUITE] && yfile_str(f, v[SUITE], "source.suite", &k->suite))
 		return -1;
 	if (v[SUITE] && !deb_valid_suite(k->suite))
-		return bad(f, v[SUITE], "invalid Debian suite '%s' for 'source.suite'", k->suite);
+		return yfile_bad(f, v[SUITE], "invalid Debian suite '%s' for 'source.suite'", k->suite);
 	k->source = KSRC_DEBIAN_PACKAGE;
 	return 0;
 }
@@ -195,12 +80,12 @@ static int parse_config(struct yfile *f, yaml_node_t *map, struct kernel_desc *k
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 
 	/* 1: only base is required */
-	if (map_fields(f, map, "config", keys, ARRAY_SIZE(keys), 1, v) ||
-	    get_str(f, v[0], "config.base", &k->config_base))
+	if (yfile_fields(f, map, "config", keys, ARRAY_SIZE(keys), 1, v) ||
+	    yfile_str(f, v[0], "config.base", &k->config_base))
 		return -1;
-	if (v[1] && get_strlist(f, v[1], "config.fragments", &k->config_fragments))
+	if (v[1] && yfile_strlist(f, v[1], "config.fragments", &k->config_fragments))
 		return -1;
-	if (v[2] && get_str(f, v[2], "config.vendor-config", &k->vendor_config))
+	if (v[2] && yfile_str(f, v[2], "config.vendor-config", &k->vendor_config))
 		return -1;
 	return 0;
 }
@@ -210,43 +95,22 @@ static int parse_qemu(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 	static const char *const keys[] = { "smp", "memory" };
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 
-	if (map_fields(f, map, "boot.qemu", keys, ARRAY_SIZE(keys), 0, v))
+	if (yfile_fields(f, map, "boot.qemu", keys, ARRAY_SIZE(keys), 0, v))
 		return -1;
-	if (v[0] && get_posint(f, v[0], "boot.qemu.smp", &k->qemu_smp))
+	if (v[0] && yfile_posint(f, v[0], "boot.qemu.smp", &k->qemu_smp))
 		return -1;
-	if (v[1] && get_posint(f, v[1], "boot.qemu.memory", &k->qemu_memory))
+	if (v[1] && yfile_posint(f, v[1], "boot.qemu.memory", &k->qemu_memory))
 		return -1;
-	return 0;
-}
-
-/* An argv list run on this machine: at least the program. */
-static int get_argv(struct yfile *f, yaml_node_t *n, const char *key, struct strvec *out)
-{
-	if (get_strlist(f, n, key, out))
-		return -1;
-	if (!out->n)
-		return bad(f, n, "expected a command (a list: program and arguments) for '%s'", key);
 	return 0;
 }
 
 static int get_port(struct yfile *f, yaml_node_t *n, int *port)
 {
-	if (get_posint(f, n, "boot.ssh.port", port))
+	if (yfile_posint(f, n, "boot.ssh.port", port))
 		return -1;
 	if (*port > 65535)
-		return bad(f, n, "invalid value '%d' for 'boot.ssh.port' (expected 1 to 65535)", *port);
+		return yfile_bad(f, n, "invalid value '%d' for 'boot.ssh.port' (expected 1 to 65535)", *port);
 	return 0;
-}
-
-static int get_bool(struct yfile *f, yaml_node_t *n, const char *key, bool *out)
-{
-	const char *s = scalar(n);
-
-	if (s && (!strcmp(s, "true") || !strcmp(s, "false"))) {
-		*out = !strcmp(s, "true");
-		return 0;
-	}
-	return bad(f, n, "expected true or false for '%s'", key);
 }
 
 static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
@@ -262,31 +126,31 @@ static int parse_ssh(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 	yaml_node_t *v[NKEYS];
 
 	b->kexec = true;
-	if (map_fields(f, map, "boot.ssh", keys, NKEYS, required, v) ||
-	    get_str(f, v[HOST], "boot.ssh.host", &b->host) ||
+	if (yfile_fields(f, map, "boot.ssh", keys, NKEYS, required, v) ||
+	    yfile_str(f, v[HOST], "boot.ssh.host", &b->host) ||
 	    (v[PORT] && get_port(f, v[PORT], &b->port)) ||
-	    (v[USER] && get_str(f, v[USER], "boot.ssh.user", &b->user)) ||
-	    (v[KEY] && get_str(f, v[KEY], "boot.ssh.key", &b->key)) ||
-	    (v[KNOWN_HOSTS] && get_str(f, v[KNOWN_HOSTS], "boot.ssh.known-hosts", &b->known_hosts)) ||
-	    get_argv(f, v[POWER_CYCLE], "boot.ssh.power-cycle", &b->power_cycle) ||
-	    get_argv(f, v[CONSOLE], "boot.ssh.console", &b->console) ||
-	    (v[KEXEC] && get_bool(f, v[KEXEC], "boot.ssh.kexec", &b->kexec)) ||
-	    (v[INSTALL] && get_str(f, v[INSTALL], "boot.ssh.install", &b->install)) ||
-	    (v[DIR] && get_str(f, v[DIR], "boot.ssh.dir", &b->dir)) ||
-	    (v[APPEND] && get_str(f, v[APPEND], "boot.ssh.append", &b->append)))
+	    (v[USER] && yfile_str(f, v[USER], "boot.ssh.user", &b->user)) ||
+	    (v[KEY] && yfile_str(f, v[KEY], "boot.ssh.key", &b->key)) ||
+	    (v[KNOWN_HOSTS] && yfile_str(f, v[KNOWN_HOSTS], "boot.ssh.known-hosts", &b->known_hosts)) ||
+	    yfile_argv(f, v[POWER_CYCLE], "boot.ssh.power-cycle", &b->power_cycle) ||
+	    yfile_argv(f, v[CONSOLE], "boot.ssh.console", &b->console) ||
+	    (v[KEXEC] && yfile_bool(f, v[KEXEC], "boot.ssh.kexec", &b->kexec)) ||
+	    (v[INSTALL] && yfile_str(f, v[INSTALL], "boot.ssh.install", &b->install)) ||
+	    (v[DIR] && yfile_str(f, v[DIR], "boot.ssh.dir", &b->dir)) ||
+	    (v[APPEND] && yfile_str(f, v[APPEND], "boot.ssh.append", &b->append)))
 		return -1;
 	/* ssh would read "-oProxyCommand=..." as an option. */
 	if (*b->host == '-')
-		return bad(f, v[HOST], "invalid host '%s' for 'boot.ssh.host'", b->host);
+		return yfile_bad(f, v[HOST], "invalid host '%s' for 'boot.ssh.host'", b->host);
 	if (b->user && *b->user == '-')
-		return bad(f, v[USER], "invalid user '%s' for 'boot.ssh.user'", b->user);
+		return yfile_bad(f, v[USER], "invalid user '%s' for 'boot.ssh.user'", b->user);
 	/* Without kexec, only the box's boot loader can start the kernel: install tells it to. */
 	if (!b->kexec && !b->install)
-		return bad(f, map, "missing required key 'boot.ssh.install' (boot.ssh.kexec is false)");
+		return yfile_bad(f, map, "missing required key 'boot.ssh.install' (boot.ssh.kexec is false)");
 	if (b->kexec && b->install)
-		return bad(f, v[INSTALL], "'boot.ssh.install' is for 'kexec: false' only");
+		return yfile_bad(f, v[INSTALL], "'boot.ssh.install' is for 'kexec: false' only");
 	if (b->dir && *b->dir != '/')
-		return bad(f, v[DIR], "expected an absolute path for 'boot.ssh.dir', not '%s'", b->dir);
+		return yfile_bad(f, v[DIR], "expected an absolute path for 'boot.ssh.dir', not '%s'", b->dir);
 	if (!b->user)
 		b->user = xstrdup("root");
 	if (!b->dir)
@@ -306,27 +170,27 @@ static int parse_boot(struct yfile *f, yaml_node_t *map, struct kernel_desc *k)
 	yaml_node_t *v[ARRAY_SIZE(keys)];
 	size_t i;
 
-	if (map_fields(f, map, "boot", keys, ARRAY_SIZE(keys), 0, v))
+	if (yfile_fields(f, map, "boot", keys, ARRAY_SIZE(keys), 0, v))
 		return -1;
 	if (v[0]) {
 		free(k->boot_runner);
 		k->boot_runner = NULL;
-		if (get_str(f, v[0], "boot.runner", &k->boot_runner))
+		if (yfile_str(f, v[0], "boot.runner", &k->boot_runner))
 			return -1;
 		for (i = 0; i < ARRAY_SIZE(runners) && strcmp(runners[i], k->boot_runner); i++)
 			;
 		if (i == ARRAY_SIZE(runners))
-			return bad(f, v[0], "unknown runner '%s' for 'boot.runner' (expected qemu, lava or ssh)",
+			return yfile_bad(f, v[0], "unknown runner '%s' for 'boot.runner' (expected qemu, lava or ssh)",
 				   k->boot_runner);
 	}
 	if (v[1] && parse_qemu(f, v[1], k))
 		return -1;
-	if (v[2] && get_posint(f, v[2], "boot.timeout", &k->boot_timeout))
+	if (v[2] && yfile_posint(f, v[2], "boot.timeout", &k->boot_timeout))
 		return -1;
 	if (v[3] && parse_ssh(f, v[3], k))
 		return -1;
 	if (!strcmp(k->boot_runner, "ssh") && !k->has_ssh)
-		return bad(f, map, "missing required key 'boot.ssh' (boot.runner is ssh)");
+		return yfile_bad(f, map, "missing required key 'boot.ssh' (boot.runner is ssh)");
 	return 0;
 }
 
@@ -339,7 +203,7 @@ static int check_name(struct yfile *f, yaml_node_t *n, const char *name)
 	if (ends_with(base, ".yaml"))
 		len -= strlen(".yaml");
 	if (strlen(name) != len || strncmp(name, base, len))
-		return bad(f, n, "name '%s' does not match the file name", name);
+		return yfile_bad(f, n, "name '%s' does not match the file name", name);
 	return 0;
 }
 
@@ -353,63 +217,21 @@ static int parse_root(struct yfile *f, yaml_node_t *root, struct kernel_desc *k)
 	const unsigned int required = 1u << NAME | 1u << SOURCE | 1u << ARCH | 1u << CONFIG;
 	yaml_node_t *v[NKEYS];
 
-	if (map_fields(f, root, "", keys, NKEYS, required, v) ||
-	    get_str(f, v[NAME], "name", &k->name) ||
+	if (yfile_fields(f, root, "", keys, NKEYS, required, v) ||
+	    yfile_str(f, v[NAME], "name", &k->name) ||
 	    check_name(f, v[NAME], k->name) ||
-	    (v[DESCRIPTION] && get_str(f, v[DESCRIPTION], "description", &k->description)) ||
+	    (v[DESCRIPTION] && yfile_str(f, v[DESCRIPTION], "description", &k->description)) ||
 	    parse_source(f, v[SOURCE], k) ||
-	    get_str(f, v[ARCH], "arch", &k->arch) ||
+	    yfile_str(f, v[ARCH], "arch", &k->arch) ||
 	    parse_config(f, v[CONFIG], k) ||
 	    (v[BOOT] && parse_boot(f, v[BOOT], k)))
 		return -1;
 	return 0;
 }
 
-static int parse_text(struct yfile *f, const struct strbuf *text, struct kernel_desc *k)
-{
-	yaml_parser_t parser;
-	yaml_document_t extra;
-	yaml_node_t *root;
-	int ret = -1;
-
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)sb_str(text), text->len);
-	if (!yaml_parser_load(&parser, &f->doc)) {
-		error_code(KB_EXIT_BADINPUT, "cannot parse '%s': %s (line %zu)", f->path,
-			   parser.problem ? parser.problem : "unknown error",
-			   parser.problem_mark.line + 1);
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&f->doc);
-	if (!root) {
-		error_code(KB_EXIT_BADINPUT, "empty kernel description '%s'", f->path);
-		goto cleanup;
-	}
-	/* A second document would otherwise be ignored without a word. */
-	if (!yaml_parser_load(&parser, &extra)) {
-		error_code(KB_EXIT_BADINPUT, "cannot parse '%s': %s (line %zu)", f->path,
-			   parser.problem ? parser.problem : "unknown error",
-			   parser.problem_mark.line + 1);
-		goto cleanup;
-	}
-	if (yaml_document_get_root_node(&extra)) {
-		error_code(KB_EXIT_BADINPUT, "more than one document in '%s'", f->path);
-		yaml_document_delete(&extra);
-		goto cleanup;
-	}
-	yaml_document_delete(&extra);
-	ret = parse_root(f, root, k);
-cleanup:
-	yaml_document_delete(&f->doc);
-	yaml_parser_delete(&parser);
-	return ret;
-}
-
 int kernel_load(const char *path, struct kernel_desc *k)
 {
-	struct strbuf text = STRBUF_INIT;
-	struct yfile f = { .path = path };
+	struct yfile f;
 	int ret;
 
 	memset(k, 0, sizeof(*k));
@@ -418,10 +240,10 @@ int kernel_load(const char *path, struct kernel_desc *k)
 	k->qemu_smp = 2;
 	k->qemu_memory = 2048;
 	k->boot_timeout = 600;
-	ret = read_file(path, &text);
+	ret = yfile_load(&f, path, "kernel description");
 	if (!ret)
-		ret = parse_text(&f, &text, k);
-	sb_release(&text);
+		ret = parse_root(&f, yfile_root(&f), k);
+	yfile_free(&f);
 	if (ret)
 		kernel_free(k);
 	return ret;

@@ -345,167 +345,225 @@ out:
 	return ret;
 }
 
-/* ---- series.yaml reader ---- */
+/* ---- series.yaml reader: strict (yaml.h), it is the file users edit ---- */
 
-static char *ystr(yaml_document_t *d, yaml_node_t *map, const char *key)
+/* A series of this many patches has no more review items per patch than this. */
+#define SERIES_MAX_LIST 1000
+
+/* An optional string field: absent or null stays NULL. */
+static int opt_str(struct yfile *f, yaml_node_t *n, const char *key, char **out)
 {
-	yaml_node_t *n = yaml_map_get(d, map, key);
-
-	return n && n->type == YAML_SCALAR_NODE ? xstrdup((char *)n->data.scalar.value) : NULL;
+	*out = NULL;
+	return n && yfile_scalar(n) ? yfile_str(f, n, key, out) : 0;
 }
 
-static int yint(yaml_document_t *d, yaml_node_t *map, const char *key)
+static int opt_date(struct yfile *f, yaml_node_t *n, const char *key, long long *out)
 {
-	char *s = ystr(d, map, key);
-	int v = s ? atoi(s) : 0;
+	const char *s = n ? yfile_scalar(n) : NULL;
 
-	free(s);
-	return v;
+	*out = -1;
+	if (!s)
+		return 0;
+	*out = parse_iso_date(s);
+	return *out < 0 ? yfile_bad(f, n, "invalid date '%s' for '%s' (want YYYY-MM-DDTHH:MM:SSZ)", s, key) : 0;
 }
 
-static long long ydate(yaml_document_t *d, yaml_node_t *map, const char *key)
+static int load_review(struct yfile *f, yaml_node_t *n, void *arg)
 {
-	char *s = ystr(d, map, key);
-	long long v = parse_iso_date(s);
-
-	free(s);
-	return v;
-}
-
-/* Calls fn for every item of the sequence under key. */
-static void yeach(yaml_document_t *d, yaml_node_t *map, const char *key,
-		  void (*fn)(yaml_document_t *, yaml_node_t *, void *), void *arg)
-{
-	yaml_node_t *seq = yaml_map_get(d, map, key);
-
-	if (!seq || seq->type != YAML_SEQUENCE_NODE)
-		return;
-	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++)
-		fn(d, yaml_document_get_node(d, *i), arg);
-}
-
-static void load_review(yaml_document_t *d, yaml_node_t *n, void *arg)
-{
+	static const char *const keys[] = { "reviewer", "date", "hunk", "file", "quote", "comment", "responder",
+					    "response-date", "response", "resolution", "status", "action" };
+	enum { REVIEWER, DATE, HUNK, FILE_, QUOTE, COMMENT, RESPONDER, RESPONSE_DATE, RESPONSE, RESOLUTION,
+	       STATUS, ACTION };
+	static const char *const actions[] = { "drop-hunk", "revise", "keep" };
+	static const char *const resolutions[] = { "agreed", "answered", "unanswered" };
+	static const char *const statuses[] = { "open" };
 	struct spatch *p = arg;
 	struct review_item *r;
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	const char *e;
+	long hunk = 0;
 
 	p->reviews = xrealloc(p->reviews, (p->nreviews + 1) * sizeof(*p->reviews));
 	r = &p->reviews[p->nreviews++];
 	memset(r, 0, sizeof(*r));
-	r->reviewer = ystr(d, n, "reviewer");
-	r->when = ydate(d, n, "date");
-	r->hunk = yint(d, n, "hunk");
-	r->file = ystr(d, n, "file");
-	r->quote = ystr(d, n, "quote");
-	r->comment = ystr(d, n, "comment");
-	r->responder = ystr(d, n, "responder");
-	r->response_when = ydate(d, n, "response-date");
-	r->response = ystr(d, n, "response");
-	r->resolution = ystr(d, n, "resolution");
-	r->action = ystr(d, n, "action");
+	if (yfile_fields(f, n, "review[]", keys, ARRAY_SIZE(keys), 1u << REVIEWER, v) ||
+	    yfile_str(f, v[REVIEWER], "review[].reviewer", &r->reviewer) ||
+	    opt_date(f, v[DATE], "review[].date", &r->when) ||
+	    (v[HUNK] && yfile_int(f, v[HUNK], "review[].hunk", 1, 100000, &hunk)) ||
+	    opt_str(f, v[FILE_], "review[].file", &r->file) || opt_str(f, v[QUOTE], "review[].quote", &r->quote) ||
+	    opt_str(f, v[COMMENT], "review[].comment", &r->comment) ||
+	    opt_str(f, v[RESPONDER], "review[].responder", &r->responder) ||
+	    opt_date(f, v[RESPONSE_DATE], "review[].response-date", &r->response_when) ||
+	    opt_str(f, v[RESPONSE], "review[].response", &r->response) ||
+	    (v[STATUS] && yfile_enum(f, v[STATUS], "review[].status", statuses, ARRAY_SIZE(statuses), &e)))
+		return -1;
+	r->hunk = (int)hunk;
+	if (v[RESOLUTION] && yfile_scalar(v[RESOLUTION])) {
+		if (yfile_enum(f, v[RESOLUTION], "review[].resolution", resolutions, ARRAY_SIZE(resolutions), &e))
+			return -1;
+		r->resolution = xstrdup(e);
+	}
+	/* what the port does: a typo must not silently mean "keep" */
+	if (v[ACTION] && yfile_scalar(v[ACTION])) {
+		if (yfile_enum(f, v[ACTION], "review[].action", actions, ARRAY_SIZE(actions), &e))
+			return -1;
+		r->action = xstrdup(e);
+	}
+	return 0;
 }
 
-static void load_prereq(yaml_document_t *d, yaml_node_t *n, void *arg)
+static int load_prereq(struct yfile *f, yaml_node_t *n, void *arg)
 {
+	static const char *const keys[] = { "commit", "subject", "cited" };
+	static const char *const cited[] = { "commit", "Fixes" };
 	struct spatch *p = arg;
 	struct prereq *q;
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	const char *c;
 
 	p->prereqs = xrealloc(p->prereqs, (p->nprereqs + 1) * sizeof(*p->prereqs));
 	q = &p->prereqs[p->nprereqs++];
-	q->commit = ystr(d, n, "commit");
-	q->subject = ystr(d, n, "subject");
-	q->cited = ystr(d, n, "cited");
+	memset(q, 0, sizeof(*q));
+	if (yfile_fields(f, n, "prereqs[]", keys, ARRAY_SIZE(keys), 1u | 4u, v) ||
+	    yfile_str(f, v[0], "prereqs[].commit", &q->commit) || opt_str(f, v[1], "prereqs[].subject", &q->subject) ||
+	    yfile_enum(f, v[2], "prereqs[].cited", cited, ARRAY_SIZE(cited), &c))
+		return -1;
+	if (strspn(q->commit, "0123456789abcdef") != strlen(q->commit) || strlen(q->commit) < 7 ||
+	    strlen(q->commit) > 40)
+		return yfile_bad(f, v[0], "invalid commit id '%s' for 'prereqs[].commit'", q->commit);
+	q->cited = xstrdup(c);
+	return 0;
 }
 
-static void load_trailer(struct spatch *p, yaml_node_t *n, bool collected)
+static int load_trailer(struct yfile *f, yaml_node_t *n, struct spatch *p, bool collected)
 {
-	const char *s = n->type == YAML_SCALAR_NODE ? (char *)n->data.scalar.value : "";
-	const char *colon = strchr(s, ':');
+	const char *s = yfile_scalar(n), *colon = s ? strchr(s, ':') : NULL;
 	struct trailer *t;
 
-	if (!colon)
-		return;
+	if (!colon || colon == s)
+		return yfile_bad(f, n, "expected a 'Key: value' trailer in '%s'", collected ? "collected" : "trailers");
 	p->trailers = xrealloc(p->trailers, (p->ntrailers + 1) * sizeof(*p->trailers));
 	t = &p->trailers[p->ntrailers++];
 	t->key = xstrndup(s, colon - s);
 	t->value = xstrdup(colon + 1 + (colon[1] == ' '));
 	t->collected = collected;
+	return 0;
 }
 
-static void load_own_trailer(yaml_document_t *d, yaml_node_t *n, void *arg)
+static int load_own_trailer(struct yfile *f, yaml_node_t *n, void *arg)
 {
-	(void)d;
-	load_trailer(arg, n, false);
+	return load_trailer(f, n, arg, false);
 }
 
-static void load_collected_trailer(yaml_document_t *d, yaml_node_t *n, void *arg)
+static int load_collected_trailer(struct yfile *f, yaml_node_t *n, void *arg)
 {
-	(void)d;
-	load_trailer(arg, n, true);
+	return load_trailer(f, n, arg, true);
 }
 
-static void load_file(yaml_document_t *d, yaml_node_t *n, void *arg)
+static int load_patch(struct yfile *f, yaml_node_t *n, void *arg)
 {
-	(void)d;
-	if (n->type == YAML_SCALAR_NODE)
-		sv_push(arg, (char *)n->data.scalar.value);
-}
-
-static void load_patch(yaml_document_t *d, yaml_node_t *n, void *arg)
-{
+	static const char *const keys[] = { "number", "file", "subject", "author", "date", "message-id", "text",
+					    "text-note", "source", "files", "trailers", "collected", "prereqs",
+					    "review" };
+	enum { NUMBER, FILE_, SUBJECT, AUTHOR, DATE, MESSAGE_ID, TEXT, TEXT_NOTE, SOURCE, FILES, TRAILERS,
+	       COLLECTED, PREREQS, REVIEW };
+	static const char *const states[] = { "clean", "recovered-from-quote", "whitespace-damaged" };
 	struct series *s = arg;
 	struct spatch *p;
-	char *author, *text;
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	const char *state = "clean";
+	char *author = NULL;
+	long number;
+	int ret;
 
 	s->patches = xrealloc(s->patches, (s->total + 1) * sizeof(*s->patches));
 	p = &s->patches[s->total++];
 	memset(p, 0, sizeof(*p));
-	p->n = yint(d, n, "number");
-	p->filename = ystr(d, n, "file");
-	p->title = ystr(d, n, "subject");
-	author = ystr(d, n, "author");
-	if (author) {
-		split_address(author, &p->author_name, &p->author_email);
-		free(author);
+	ret = yfile_fields(f, n, "patches[]", keys, ARRAY_SIZE(keys), 1u << NUMBER | 1u << FILE_ | 1u << SUBJECT, v) ||
+	      yfile_int(f, v[NUMBER], "patches[].number", 1, SERIES_MAX_PATCHES, &number) ||
+	      yfile_str(f, v[FILE_], "patches[].file", &p->filename) ||
+	      yfile_str(f, v[SUBJECT], "patches[].subject", &p->title) ||
+	      opt_str(f, v[AUTHOR], "patches[].author", &author) ||
+	      opt_date(f, v[DATE], "patches[].date", &p->when) ||
+	      opt_str(f, v[MESSAGE_ID], "patches[].message-id", &p->message_id) ||
+	      (v[TEXT] && yfile_enum(f, v[TEXT], "patches[].text", states, ARRAY_SIZE(states), &state)) ||
+	      opt_str(f, v[TEXT_NOTE], "patches[].text-note", &p->state_note) ||
+	      opt_str(f, v[SOURCE], "patches[].source", &p->source) ||
+	      (v[FILES] && yfile_strlist(f, v[FILES], "patches[].files", &p->files)) ||
+	      (v[TRAILERS] && yfile_each(f, v[TRAILERS], "trailers", SERIES_MAX_LIST, load_own_trailer, p)) ||
+	      (v[COLLECTED] && yfile_each(f, v[COLLECTED], "collected", SERIES_MAX_LIST, load_collected_trailer, p)) ||
+	      (v[PREREQS] && yfile_each(f, v[PREREQS], "prereqs", SERIES_MAX_LIST, load_prereq, p)) ||
+	      (v[REVIEW] && yfile_each(f, v[REVIEW], "review", SERIES_MAX_LIST, load_review, p)) ? -1 : 0;
+	if (!ret) {
+		p->n = (int)number;
+		p->state = !strcmp(state, "recovered-from-quote") ? TEXT_FROM_QUOTE :
+			   !strcmp(state, "whitespace-damaged") ? TEXT_DAMAGED : TEXT_CLEAN;
 	}
-	p->when = ydate(d, n, "date");
-	p->message_id = ystr(d, n, "message-id");
-	text = ystr(d, n, "text");
-	p->state = text && !strcmp(text, "recovered-from-quote") ? TEXT_FROM_QUOTE :
-		   text && !strcmp(text, "whitespace-damaged") ? TEXT_DAMAGED : TEXT_CLEAN;
-	free(text);
-	p->state_note = ystr(d, n, "text-note");
-	p->source = ystr(d, n, "source");
-	yeach(d, n, "files", load_file, &p->files);
-	yeach(d, n, "trailers", load_own_trailer, p);
-	yeach(d, n, "collected", load_collected_trailer, p);
-	yeach(d, n, "prereqs", load_prereq, p);
-	yeach(d, n, "review", load_review, p);
+	if (author)
+		split_address(author, &p->author_name, &p->author_email);
+	free(author);
+	return ret;
 }
 
-static void load_source(yaml_document_t *d, yaml_node_t *n, void *arg)
+static int load_source(struct yfile *f, yaml_node_t *n, void *arg)
 {
+	static const char *const keys[] = { "file", "format" };
+	static const char *const formats[] = { "mbox", "archive-page", "thread-view" };
 	struct series *s = arg;
-	char *file = ystr(d, n, "file");
-	char *fmt = ystr(d, n, "format");
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	const char *fmt;
+	char *file = NULL;
 
+	if (yfile_fields(f, n, "sources[]", keys, ARRAY_SIZE(keys), 3u, v) ||
+	    yfile_str(f, v[0], "sources[].file", &file) ||
+	    yfile_enum(f, v[1], "sources[].format", formats, ARRAY_SIZE(formats), &fmt)) {
+		free(file);
+		return -1;
+	}
 	s->sources = xrealloc(s->sources, (s->nsources + 1) * sizeof(*s->sources));
-	s->sources[s->nsources].file = xstrdup(file ? path_basename(file) : "");
-	s->sources[s->nsources++].format = fmt && !strcmp(fmt, "thread-view") ? "thread-view" :
-					   fmt && !strcmp(fmt, "archive-page") ? "archive-page" : "mbox";
+	s->sources[s->nsources].file = xstrdup(path_basename(file));
+	s->sources[s->nsources++].format = fmt;
 	free(file);
-	free(fmt);
+	return 0;
+}
+
+static int load_cover(struct yfile *f, yaml_node_t *n, struct series *s)
+{
+	static const char *const keys[] = { "subject", "author", "date", "message-id" };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+
+	return yfile_fields(f, n, "cover", keys, ARRAY_SIZE(keys), 0, v) ||
+	       opt_str(f, v[0], "cover.subject", &s->cover_subject) ||
+	       opt_str(f, v[1], "cover.author", &s->cover_author) ||
+	       opt_date(f, v[2], "cover.date", &s->cover_when) ||
+	       opt_str(f, v[3], "cover.message-id", &s->cover_message_id) ? -1 : 0;
+}
+
+static int load_root(struct yfile *f, struct series *s)
+{
+	static const char *const keys[] = { "name", "version", "prefix", "cover", "sources", "patches" };
+	enum { NAME, VERSION, PREFIX, COVER, SOURCES, PATCHES };
+	yaml_node_t *v[ARRAY_SIZE(keys)];
+	long version = 1;
+
+	s->cover_when = -1;
+	if (yfile_fields(f, yfile_root(f), "", keys, ARRAY_SIZE(keys), 1u << NAME | 1u << PATCHES, v) ||
+	    yfile_str(f, v[NAME], "name", &s->name) ||
+	    (v[VERSION] && yfile_int(f, v[VERSION], "version", 1, SERIES_MAX_VERSION, &version)) ||
+	    opt_str(f, v[PREFIX], "prefix", &s->prefix) || (v[COVER] && load_cover(f, v[COVER], s)) ||
+	    (v[SOURCES] && yfile_each(f, v[SOURCES], "sources", SERIES_MAX_LIST, load_source, s)) ||
+	    yfile_each(f, v[PATCHES], "patches", SERIES_MAX_PATCHES, load_patch, s))
+		return -1;
+	s->version = (int)version;
+	return 0;
 }
 
 /* What port turns into file names and indexes: numbered 1..N in order, files under upstream/. */
 static int check_loaded(const char *path, const struct series *s)
 {
-	if (s->total > SERIES_MAX_PATCHES)
-		return error_code(KB_EXIT_BADINPUT, "'%s' has %d patches (at most %d)", path, s->total,
-				  SERIES_MAX_PATCHES);
 	for (int i = 0; i < s->total; i++) {
 		const struct spatch *p = &s->patches[i];
-		const char *why = p->filename ? treepath_check(p->filename) : "it is missing";
+		const char *why = treepath_check(p->filename);
 
 		if (p->n != i + 1)
 			return error_code(KB_EXIT_BADINPUT, "'%s': patch %d has number %d (want 1 to %d in order)",
@@ -514,7 +572,7 @@ static int check_loaded(const char *path, const struct series *s)
 			why = "it is not upstream/<name>.patch";
 		if (why)
 			return error_code(KB_EXIT_BADINPUT, "'%s': patch %d's file '%s' is refused: %s", path, i + 1,
-					  p->filename ? p->filename : "", why);
+					  p->filename, why);
 	}
 	return 0;
 }
@@ -522,44 +580,14 @@ static int check_loaded(const char *path, const struct series *s)
 int series_load(const char *dir, struct series *s)
 {
 	char *path = xasprintf("%s/series.yaml", dir);
-	struct strbuf text = STRBUF_INIT;
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root, *cover;
-	int ret = -1;
+	struct yfile f;
+	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if (read_file(path, &text))
-		goto out_free;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (unsigned char *)text.buf, text.len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		error_code(KB_EXIT_BADINPUT, "cannot parse '%s': %s at line %zu", path,
-			   parser.problem ? parser.problem : "invalid YAML", parser.problem_mark.line + 1);
-		goto out_parser;
-	}
-	root = yaml_document_get_root_node(&doc);
-	if (!root || root->type != YAML_MAPPING_NODE || !yaml_map_get(&doc, root, "patches")) {
-		error_code(KB_EXIT_BADINPUT, "'%s' is not a series description (no 'patches')", path);
-		goto out_doc;
-	}
-	s->name = ystr(&doc, root, "name");
-	s->version = yint(&doc, root, "version");
-	s->prefix = ystr(&doc, root, "prefix");
-	cover = yaml_map_get(&doc, root, "cover");
-	s->cover_subject = ystr(&doc, cover, "subject");
-	s->cover_author = ystr(&doc, cover, "author");
-	s->cover_when = ydate(&doc, cover, "date");
-	s->cover_message_id = ystr(&doc, cover, "message-id");
-	yeach(&doc, root, "sources", load_source, s);
-	yeach(&doc, root, "patches", load_patch, s);
-	ret = check_loaded(path, s);
-out_doc:
-	yaml_document_delete(&doc);
-out_parser:
-	yaml_parser_delete(&parser);
-out_free:
-	sb_release(&text);
+	ret = yfile_load(&f, path, "series description");
+	if (!ret)
+		ret = load_root(&f, s) || check_loaded(path, s) ? -1 : 0;
+	yfile_free(&f);
 	free(path);
 	if (ret)
 		series_free(s);

@@ -554,12 +554,12 @@ static char *find_fixup(const struct port_ctx *c, int n)
 	return found;
 }
 
-/* Review items whose action is to drop a hunk. */
+/* Review items whose action is to drop a hunk (drop has room for one per item). */
 static size_t review_drops(const struct spatch *p, int *drop, struct strbuf *how)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < p->nreviews && n < 16; i++) {
+	for (size_t i = 0; i < p->nreviews; i++) {
 		const struct review_item *r = &p->reviews[i];
 
 		if (!r->action || strcmp(r->action, "drop-hunk") || r->hunk <= 0)
@@ -1190,13 +1190,15 @@ static int port_series(struct port_ctx *c)
 		char *upstream = xasprintf("%s/%s", c->o->series_dir, sp->filename);
 		char *fix = find_fixup(c, sp->n);
 		struct strbuf how = STRBUF_INIT;
-		int drop[16];
+		/* every review item can drop a hunk: no cap */
+		int *drop = xcalloc(sp->nreviews + 1, sizeof(*drop));
 		size_t ndrop = fix ? 0 : review_drops(sp, drop, &how);
 
 		rec->n = sp->n;
 		rec->how = how.len ? sb_detach(&how) : NULL;
 		ret = port_one(c, rec, upstream, fix ? fix : upstream, drop, ndrop);
 		sb_release(&how);
+		free(drop);
 		free(upstream);
 		free(fix);
 	}
