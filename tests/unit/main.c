@@ -14,6 +14,7 @@ extern const struct unit_suite suite_cocci;
 extern const struct unit_suite suite_refresh;
 extern const struct unit_suite suite_treepath;
 extern const struct unit_suite suite_console;
+extern const struct unit_suite suite_signals;
 
 static const struct unit_suite *suites[] = {
 	&suite_mbox,
@@ -24,6 +25,7 @@ static const struct unit_suite *suites[] = {
 	&suite_refresh,
 	&suite_treepath,
 	&suite_console,
+	&suite_signals,
 };
 
 const char *unit_data_dir = "tests/unit/data";

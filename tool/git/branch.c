@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "git/repo.h"
+#include "lib/signals.h"
 
 int branch_read_file(git_repository *repo, const git_oid *commit, const char *path,
 		     struct strbuf *out, bool *exists)
@@ -250,14 +251,14 @@ int branch_checkout(git_repository *repo, const char *branch)
 
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
 	opts.checkout_strategy = GIT_CHECKOUT_FORCE;
-	hold_signals(true);
+	signals_hold(true);
 	if (check_lg2(git_revparse_single(&target, repo, name), "cannot find branch '%s'", branch) ||
 	    check_lg2(git_checkout_tree(repo, target, &opts), "cannot check out '%s'", branch) ||
 	    check_lg2(git_repository_set_head(repo, name), "cannot switch to '%s'", branch))
 		goto cleanup;
 	ret = 0;
 cleanup:
-	hold_signals(false);
+	signals_hold(false);
 	git_object_free(target);
 	free(name);
 	return ret;

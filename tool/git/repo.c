@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <git2/sys/odb_backend.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 
 #include "git/source.h"
 #include "lib/lg2.h"
+#include "lib/signals.h"
 #include "lib/store.h"
 #include "lib/treepath.h"
 
@@ -257,30 +257,6 @@ bool repo_source_present(const struct kernel_desc *k)
 	git_object_free(obj);
 	git_repository_free(src);
 	return ok;
-}
-
-/* Set by SIGINT/SIGTERM during an import, so it can clean up before exiting. */
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-}
-
-static void catch_signals(struct sigaction old[2])
-{
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old[0]);
-	sigaction(SIGTERM, &sa, &old[1]);
-}
-
-static void restore_signals(const struct sigaction old[2])
-{
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
 }
 
 /* Progress of one import, passed through libgit2's callbacks. */
@@ -536,7 +512,7 @@ static int read_entries(struct tar_import *t, struct archive *a)
 	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return tar_error(t, a);
-		if (interrupted)
+		if (signals_caught())
 			return error("import from '%s' interrupted", t->tarball);
 		if (import_entry(t, a, e))
 			return -1;
@@ -786,10 +762,10 @@ static int switch_base(git_repository *repo, const git_oid *commit, const char *
 	if (check_lg2(git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION), "cannot set up a checkout"))
 		return -1;
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
-	hold_signals(true);
+	signals_hold(true);
 	ret = set_base(repo, commit, log) ||
 	      check_lg2(git_checkout_head(repo, &co), "cannot check out the new base in '%s'", repo_where(repo)) ? -1 : 0;
-	hold_signals(false);
+	signals_hold(false);
 	return ret;
 }
 
@@ -812,7 +788,7 @@ static int update_tarball(const struct kernel_desc *k, const struct source_rev *
 
 	if (check_clean(repo, k->name) || tarball_time(rev, &when) || open_archive(&t, &a) ||
 	    add_fast_backend(&t) || read_entries(&t, a) || import_links(&t) || write_index(&t, &tree) ||
-	    commit_import(&t, rev, when, &tree, &res->commit) || interrupted ||
+	    commit_import(&t, rev, when, &tree, &res->commit) || signals_caught() ||
 	    keep_revision(repo, rev->version, &res->commit) || switch_base(repo, &res->commit, log))
 		goto cleanup;
 	ret = 0;
@@ -860,16 +836,16 @@ static int reimport_git(const struct kernel_desc *k, const char *final, const ch
 	char *old = xasprintf("%s.old", tmp);
 	int ret = remove_tree(old) || import_git(k, tmp, p, res) ? -1 : 0;
 
-	if (!ret && interrupted)
+	if (!ret && signals_caught())
 		ret = error("import of '%s' interrupted", k->name);
-	hold_signals(true);
+	signals_hold(true);
 	if (!ret && rename(final, old) < 0)
 		ret = error("cannot rename '%s' to '%s': %s", final, old, strerror(errno));
 	if (!ret && rename(tmp, final) < 0) {
 		ret = error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
 		rename(old, final);
 	}
-	hold_signals(false);
+	signals_hold(false);
 	remove_tree(ret ? tmp : old);
 	free(old);
 	return ret;
@@ -884,7 +860,7 @@ static int import_new(const struct kernel_desc *k, const struct source_rev *rev,
 		return error("cannot import '%s': '%s' exists without %s (remove it first)", k->name, final,
 			     REPO_BASE_REF);
 	ret = k->source == KSRC_GIT ? import_git(k, tmp, p, res) : import_tarball(rev, tmp, p, res);
-	if (!ret && interrupted)
+	if (!ret && signals_caught())
 		ret = error("import of '%s' interrupted", k->name);
 	if (!ret && rename(tmp, final) < 0)
 		ret = error("cannot rename '%s' to '%s': %s", tmp, final, strerror(errno));
@@ -922,7 +898,6 @@ int repo_import(const struct kernel_desc *k, import_progress_fn progress,
 	struct progress p = { .fn = progress };
 	git_repository *repo = NULL;
 	struct source_rev rev;
-	struct sigaction old[2];
 	struct timespec t0, t1;
 	int ret;
 
@@ -946,12 +921,12 @@ int repo_import(const struct kernel_desc *k, import_progress_fn progress,
 	if (ret < 0 || remove_tree(tmp) || mkdir_p(trees))
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	catch_signals(old);
+	signals_catch();
 	if (ret)
 		ret = import_new(k, &rev, final, tmp, &p, res);
 	else
 		ret = import_over(k, &rev, repo, final, tmp, &p, res);
-	restore_signals(old);
+	signals_release();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->files = p.files;
 	res->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/signals.h"
+
 /* How long a program gets between SIGTERM and SIGKILL. */
 #define RUN_KILL_GRACE 3.0
 
@@ -64,14 +66,6 @@ int run_require(const struct run_tool *tools, size_t n, int code)
 	return 0;
 }
 
-/* The signal that interrupted us while a program ran, passed on to its group. */
-static volatile sig_atomic_t pending_signal;
-
-static void on_signal(int sig)
-{
-	pending_signal = sig;
-}
-
 static void child(const struct run_opts *o, int out_fd, int err_fd)
 {
 	int null_fd = open("/dev/null", O_RDONLY);
@@ -79,9 +73,7 @@ static void child(const struct run_opts *o, int out_fd, int err_fd)
 
 	/* Its own process group, so a timeout can kill everything it starts. */
 	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	signals_reset_in_child();
 	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
 	    dup2(out_fd, STDERR_FILENO) < 0)
 		goto fail;
@@ -133,6 +125,7 @@ static void pump(const struct run_opts *o, pid_t pid, int fd, struct sink *s, st
 		 double start)
 {
 	double deadline = o->timeout > 0 ? start + o->timeout : 0, kill_at = 0;
+	bool passed_on = false;
 	char buf[65536];
 
 	for (;;) {
@@ -141,9 +134,10 @@ static void pump(const struct run_opts *o, pid_t pid, int fd, struct sink *s, st
 		int ms = -1, rc;
 		ssize_t n;
 
-		if (pending_signal) {
-			kill(-pid, pending_signal);
-			pending_signal = 0;
+		/* Interrupted: the program and what it started stop too. */
+		if (signals_caught() && !passed_on) {
+			kill(-pid, signals_caught());
+			passed_on = true;
 		}
 		if (until && now >= until) {
 			if (kill_at) {
@@ -175,8 +169,6 @@ static void pump(const struct run_opts *o, pid_t pid, int fd, struct sink *s, st
 
 int run(const struct run_opts *o, struct run_result *r)
 {
-	struct sigaction sa, old[3];
-	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, child_errno = 0, ret = -1;
 	struct sink s = { .o = o, .fd = -1 };
 	double start = run_now();
@@ -207,16 +199,11 @@ int run(const struct run_opts *o, struct run_result *r)
 	close(err[1]);
 	out[1] = err[1] = -1;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	pending_signal = 0;
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &old[i]);
+	signals_catch();
 	pump(o, pid, out[0], &s, r, start);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &old[i], NULL);
+	signals_release();
 
 	r->seconds = run_now() - start;
 	if (read(err[0], &child_errno, sizeof(child_errno)) == sizeof(child_errno)) {

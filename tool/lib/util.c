@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,20 +413,6 @@ const char *cache_dir(void)
 	else if (!dir)
 		dir = xasprintf("%s/.cache/kbackport", home && *home ? home : "/tmp");
 	return dir;
-}
-
-void hold_signals(bool hold)
-{
-	static int depth;
-	sigset_t set;
-
-	if (hold ? depth++ : --depth)
-		return;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 int lock_file(const char *path)

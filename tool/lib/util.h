@@ -95,12 +95,6 @@ void rtrim(char *s);
  */
 int lock_file(const char *path);
 
-/*
- * Defers SIGINT, SIGTERM and SIGHUP while hold is true, so an interrupt cannot
- * leave a lock file or a half-written state behind; calls nest, and a signal
- * that arrived meanwhile is delivered when the outermost hold ends.
- */
-void hold_signals(bool hold);
 
 /* The work directory: $KBACKPORT_WORK or ./work. */
 const char *work_dir(void);

@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +19,16 @@
 #include <unistd.h>
 
 #include "git/branch.h"
-#include "port/cocci.h"
-#include "lib/kernel.h"
-#include "port/match.h"
-#include "mail/patch.h"
 #include "git/repo.h"
-#include "mail/series.h"
 #include "git/source.h"
+#include "lib/kernel.h"
+#include "lib/signals.h"
 #include "lib/store.h"
 #include "lib/treepath.h"
+#include "mail/patch.h"
+#include "mail/series.h"
+#include "port/cocci.h"
+#include "port/match.h"
 
 /* What a patch makes of one path: its new content, or its removal. */
 struct change {
@@ -405,7 +405,7 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 		fc[i].data = data[i];
 	}
 	ret = branch_commit(c->repo, &c->head, fc, n, &author, &committer, msg, &rec->commit);
-	hold_signals(true);
+	signals_hold(true);
 	if (!ret)
 		ret = branch_set(c->repo, c->r->branch, &rec->commit, "kbackport port");
 	if (!ret) {
@@ -415,7 +415,7 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 		c->head = rec->commit;
 		rec->committed = true;
 	}
-	hold_signals(false);
+	signals_hold(false);
 	for (size_t i = 0; i < n; i++)
 		free(data[i]);
 	free(data);
@@ -465,11 +465,11 @@ static int stop_on_conflict(struct port_ctx *c, const struct patch_record *rec, 
 	int ret = KB_EXIT_CONFLICT;
 
 	c->r->rej = path;
-	hold_signals(true);
+	signals_hold(true);
 	if (write_file_atomic(path, rej, strlen(rej)) || write_file_atomic(state, st, strlen(st)) ||
 	    branch_checkout(c->repo, c->r->branch) || write_worktree(c, changes, n))
 		ret = -1;
-	hold_signals(false);
+	signals_hold(false);
 	free(name);
 	free(state);
 	free(st);

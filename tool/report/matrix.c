@@ -25,9 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/model.h"
-#include "lib/store.h"
 #include "lib/run.h"
+#include "lib/signals.h"
+#include "lib/store.h"
+#include "report/model.h"
 
 /* light: beside anything but a measurement; heavy: `jobs` at once; alone: nothing beside it. */
 enum weight { W_LIGHT, W_HEAVY, W_ALONE };
@@ -88,13 +89,6 @@ struct matrix {
 	int running[3];		/* per weight */
 	bool live_shown;
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
 
 /* Installed only so that a step's end interrupts the wait in matrix_run(). */
 static void on_child(int sig)
@@ -330,8 +324,7 @@ static void worker(const struct matrix_opts *o, struct step *s)
 	struct run_opts ro = { .argv = (const char *const *)s->argv.v, .out_path = s->log };
 	struct run_result rr;
 
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	signals_reset_in_child();
 	/* the matrix gone (killed), the step goes too: run() passes SIGTERM to the command */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
@@ -417,7 +410,7 @@ static void finish(struct matrix *m, struct kernel_run *kr, struct step *s, int 
 	s->exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	s->reused = s->result_mtime >= 0 && mtime(s->result) == s->result_mtime;
 	snprintf(took, sizeof(took), "%.1f s", s->seconds);
-	if (stop_signal) {
+	if (signals_caught()) {
 		s->state = S_INTERRUPTED;
 		say(m, "%s %s: interrupted after %s", kr->name, s->def->name, took);
 	} else if (!s->exit) {
@@ -496,8 +489,7 @@ static void stop_all(struct matrix *m)
 int matrix_run(const struct matrix_opts *o)
 {
 	struct matrix m = { .o = o, .start = run_now() };
-	struct sigaction sa = { .sa_handler = on_stop }, chld = { .sa_handler = on_child }, old[3], old_chld;
-	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction chld = { .sa_handler = on_child }, old_chld;
 	int ret = 0;
 
 	m.last_beat = m.start;
@@ -506,11 +498,9 @@ int matrix_run(const struct matrix_opts *o)
 	for (size_t i = 0; i < m.nk; i++)
 		if (kernel_setup(&m, &m.k[i], o->kernels->v[i]))
 			ret = -1;
-	stop_signal = 0;
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &old[i]);
+	signals_catch();
 	sigaction(SIGCHLD, &chld, &old_chld);
-	while (!ret && !done(&m) && !stop_signal) {
+	while (!ret && !done(&m) && !signals_caught()) {
 		if (schedule(&m)) {
 			ret = -1;
 			break;
@@ -519,15 +509,14 @@ int matrix_run(const struct matrix_opts *o)
 		reap(&m);
 		live(&m);
 	}
-	if (stop_signal || ret)
+	if (signals_caught() || ret)
 		stop_all(&m);
 	clear_live(&m);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &old[i], NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
-	if (stop_signal && !ret) {
-		say(&m, "interrupted (signal %d): run the matrix again to resume", (int)stop_signal);
-		ret = 128 + stop_signal;
+	signals_release();
+	if (signals_caught() && !ret) {
+		say(&m, "interrupted (signal %d): run the matrix again to resume", (int)signals_caught());
+		ret = 128 + signals_caught();
 	}
 	for (size_t i = 0; i < m.nk; i++) {
 		for (size_t j = 0; j < m.k[i].n; j++) {
