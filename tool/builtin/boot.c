@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kbackport boot <kernel> [--variant base|patched|debug] [--workload NAME|FILE] [--timeout S]
- *                [--append 'ARGS'] [--force]
+ *                [--append 'ARGS'] [--series DIR] [--force]
  *
  * Boots the built image of one variant with the guest initramfs, in QEMU
  * or on an ssh test box (boot.runner: ssh, tool/ssh.h), runs one
@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,41 @@
 #include "lib/store.h"
 #include "boot/ssh.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "variant", 'v', 0, "base|patched|debug", "what to boot (default: base)" },
+	{ "workload", 'w', 0, "NAME|FILE", "a workload of tool/guest/workloads/ or a shell script (default: smoke)" },
+	{ "timeout", 't', 0, "S", "give the boot up after S seconds (default: the YAML's boot.timeout)" },
+	{ "append", 'a', 0, "'ARGS'", "more kernel arguments; NAME=value ones reach the workload's environment" },
+	{ "series", 's', 0, "DIR", "the series results are kept under (default: the only one in backports/)" },
+	{ "force", 'f', 0, NULL, "boot again even when a stored result holds" },
+	{ NULL },
+};
+
+const struct kb_usage usage_boot = {
+	.name = "boot",
+	.summary = "boot a built kernel in QEMU or on a test box, run a workload",
+	.forms = (const char *const[]){
+		"boot <kernel> [{variant}] [{workload}] [{timeout}] [{append}] [{series}] [{force}]",
+		NULL,
+	},
+	.options = options,
+	.text = "Builds the guest initramfs (busybox, fio, mkfs.ext4, tool/guest/), boots the\n"
+		"variant's bzImage in QEMU (KVM if a probe boot works, else multi-threaded\n"
+		"TCG; KBACKPORT_ACCEL=kvm|tcg forces one) and runs the workload: a built-in\n"
+		"NAME from tool/guest/workloads/ (default smoke) or a shell script FILE;\n"
+		"--append adds kernel arguments (NAME=value ones reach the workload's\n"
+		"environment).\n"
+		"The console goes to work/results/<series>/<kernel>/<variant>/<workload>.console.log\n"
+		"(console.log: the latest) and is judged: clean, warn, bug, oops, panic,\n"
+		"hang (timeout, default from the YAML) or no-init. With boot.runner: ssh in\n"
+		"the YAML the kernel goes to a test box instead: copied with scp, booted by\n"
+		"kexec (or the box's boot loader and the power-cycle command), the console\n"
+		"read through the YAML's console command, the box power-cycled back. The result is\n"
+		"<workload>.json; a stored one is reused for the same image, initramfs and\n"
+		"settings unless --force. Exit 0: clean and the workload succeeded; 8: any\n"
+		"other verdict; 9: the workload failed.",
+};
 
 /* The scratch virtio-blk disk every boot gets, emptied each time. */
 #define SCRATCH_MIB 256
@@ -310,21 +344,12 @@ cleanup:
 
 int cmd_boot(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "variant", required_argument, NULL, 'v' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "series", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct boot b = { .variant = "base" };
 	const char *workload = "smoke", *timeout = NULL, *series = NULL;
 	char *dir;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = kb_getopt(argc, argv, &usage_boot)) != -1) {
 		switch (c) {
 		case 'v':
 			b.variant = optarg;
@@ -345,14 +370,11 @@ int cmd_boot(int argc, char **argv)
 			series = optarg;
 			break;
 		default:
-			usage_of("boot");
-			return KB_EXIT_USAGE;
+			return usage_error(&usage_boot);
 		}
 	}
-	if (optind != argc - 1) {
-		usage_of("boot");
-		return KB_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return usage_error(&usage_boot);
 	if (!results_variant_known(b.variant)) {
 		error("unknown variant '%s' (%s)", b.variant, RESULTS_VARIANTS);
 		return KB_EXIT_USAGE;

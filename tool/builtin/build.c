@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kbackport build <kernel> [--variant base|patched|debug] [--series DIR] [--force] [--vendor-check] */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +13,46 @@
 #include "lib/store.h"
 #include "lib/util.h"
 
+static const struct kb_option options[] = {
+	{ "variant", 'v', 0, "base|patched|debug", "what to build (default: base)" },
+	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	{ "force", 'f', 0, NULL, "rebuild from clean, even when the stored image holds" },
+	{ "vendor-check", 'c', 0, NULL, "compile what the port touched under the vendor config, list new warnings" },
+	{ NULL },
+};
+
+const struct kb_usage usage_build = {
+	.name = "build",
+	.summary = "build a kernel (base, patched or debug)",
+	.forms = (const char *const[]){
+		"build <kernel> [{variant}] [{series}] [{force}] [{vendor-check}]",
+		NULL,
+	},
+	.options = options,
+	.text = "Checks out the variant (base: the imported tree; patched: branch\n"
+		"backport/<series>/<kernel>; debug: that commit with kernels/config/debug.config:\n"
+		"lockdep, sleep-in-atomic, list and KASAN checks) as a worktree under\n"
+		"work/worktrees/<series>/<kernel>/<variant>, merges the\n"
+		"config (kernels YAML base + fragments from kernels/config/, olddefconfig)\n"
+		"and fails naming any requested option that did not stick, then builds\n"
+		"bzImage in work/build/<series>/<kernel>/<variant> with ccache ($KBACKPORT_CCACHE_DIR,\n"
+		"default ~/.cache/kbackport-ccache) and -j$(nproc). The image is reused while\n"
+		"commit and merged config stay the same; --force rebuilds from clean.\n"
+		"patched also runs checkpatch.pl on every backported commit.\n"
+		"--vendor-check compiles the directories the port touched under the YAML's\n"
+		"vendor config with W=1 and sparse, base and patched, and lists new warnings.\n"
+		"Results: work/results/<series>/<kernel>/<variant>/build.json.",
+};
+
 int cmd_build(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "variant", required_argument, NULL, 'v' },
-		{ "series", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "vendor-check", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct build b = { 0 };
 	const char *variant = "base";
 	bool vendor = false;
 	char *prefix = NULL;
 	int c, ret = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = kb_getopt(argc, argv, &usage_build)) != -1) {
 		switch (c) {
 		case 'v':
 			variant = optarg;
@@ -45,16 +68,15 @@ int cmd_build(int argc, char **argv)
 			vendor = true;
 			break;
 		default:
-			usage_of("build");
-			return KB_EXIT_USAGE;
+			free(b.series);
+			return usage_error(&usage_build);
 		}
 	}
 	if (optind != argc - 1 || !results_variant_known(variant)) {
 		if (optind == argc - 1)
 			error("unknown variant '%s' (%s)", variant, RESULTS_VARIANTS);
-		usage_of("build");
 		free(b.series);
-		return KB_EXIT_USAGE;
+		return usage_error(&usage_build);
 	}
 	if (!b.series)
 		b.series = default_series_dir();

@@ -2,6 +2,8 @@
 #ifndef KB_BUILTIN_H
 #define KB_BUILTIN_H
 
+#include "builtin/options.h"
+
 int cmd_series(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_port(int argc, char **argv);
@@ -14,10 +16,11 @@ int cmd_matrix(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_lava(int argc, char **argv);
 
+/* Each command's options and usage (options.h), beside its cmd_*(). */
+extern const struct kb_usage usage_series, usage_kernels, usage_port, usage_export, usage_refresh, usage_build,
+	usage_boot, usage_cocci, usage_matrix, usage_report, usage_lava;
+
 /* The only series under backports/ (dies asking for --series otherwise). */
 char *default_series_dir(void);
-
-/* Prints the usage of one command (from the command table) to stderr. */
-void usage_of(const char *cmd);
 
 #endif

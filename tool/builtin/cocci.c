@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kbackport cocci survey <kernel> [--json]: which cocci/api rules the tree needs, and why. */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,25 @@
 #include "lib/kernel.h"
 #include "git/repo.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "json", 'j', 0, NULL, "print the survey as JSON" },
+	{ NULL },
+};
+
+const struct kb_usage usage_cocci = {
+	.name = "cocci",
+	.summary = "survey which cocci/api rules a tree needs",
+	.forms = (const char *const[]){
+		"cocci survey <kernel> [{json}]",
+		NULL,
+	},
+	.options = options,
+	.text = "Probes the imported tree at refs/kbackport/base (symbols, signatures) for every\n"
+		"rule in cocci/api ($KBACKPORT_COCCI_API): needed / not needed / evidence.\n"
+		"`kbackport port` runs the needed ones, and backports/<series>/cocci/NNNN-*.cocci\n"
+		"after patch NNNN.",
+};
 
 static const char *verdict_name(const struct cocci_verdict *v)
 {
@@ -106,24 +124,16 @@ cleanup:
 
 int cmd_cocci(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool json = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j') {
-			usage_of("cocci");
-			return KB_EXIT_USAGE;
-		}
+	while ((c = kb_getopt(argc, argv, &usage_cocci)) != -1) {
+		if (c != 'j')
+			return usage_error(&usage_cocci);
 		json = true;
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "survey")) {
-		usage_of("cocci");
-		return KB_EXIT_USAGE;
-	}
+	if (argc - optind != 2 || strcmp(argv[optind], "survey"))
+		return usage_error(&usage_cocci);
 	if (survey(argv[optind + 1], json))
 		return kb_errcode ? kb_errcode : KB_EXIT_FAIL;
 	return KB_OK;

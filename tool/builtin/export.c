@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kbackport export <kernel> --format mbox|quilt|branch [-o DIR] [--series DIR] */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +14,29 @@
 #include "git/source.h"
 #include "lib/util.h"
 
+static const struct kb_option options[] = {
+	{ "format", 'f', 0, "mbox|quilt|branch", "what to export (required)" },
+	{ "output", 'o', 'o', "DIR", "where to write it (default: <series>/<kernel>/)" },
+	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	{ NULL },
+};
+
+const struct kb_usage usage_export = {
+	.name = "export",
+	.summary = "export a ported branch as mbox or quilt series",
+	.forms = (const char *const[]){
+		"export <kernel> {format} [{-o}] [{series}]",
+		NULL,
+	},
+	.options = options,
+	.text = "mbox: DIR/backport.mbox (git am applies it to the base); quilt:\n"
+		"DIR/patches/series + DEP-3 headed patches (quilt push -a applies them to\n"
+		"the unpacked source); branch: prints the branch name and its tip.\n"
+		"DIR defaults to <series>/<kernel>/.",
+};
+
 int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "series", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *fmt = NULL, *out = NULL;
 	char *series = NULL, *branch, *dir;
 	struct kernel_desc k = { 0 };
@@ -32,19 +46,22 @@ int cmd_export(int argc, char **argv)
 	size_t n = 0;
 	int c, ret = KB_EXIT_FAIL;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c == 'f')
+	while ((c = kb_getopt(argc, argv, &usage_export)) != -1) {
+		if (c == 'f') {
 			fmt = optarg;
-		else if (c == 'o')
+		} else if (c == 'o') {
 			out = optarg;
-		else if (c == 's')
+		} else if (c == 's') {
+			free(series);
 			series = xstrdup(optarg);
-		else
-			return usage_of("export"), KB_EXIT_USAGE;
+		} else {
+			free(series);
+			return usage_error(&usage_export);
+		}
 	}
 	if (optind != argc - 1 || !fmt || (strcmp(fmt, "mbox") && strcmp(fmt, "quilt") && strcmp(fmt, "branch"))) {
-		usage_of("export");
-		return KB_EXIT_USAGE;
+		free(series);
+		return usage_error(&usage_export);
 	}
 	if (!series)
 		series = default_series_dir();

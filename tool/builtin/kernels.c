@@ -17,6 +17,30 @@
 #include "lib/store.h"
 #include "lib/util.h"
 
+static const struct kb_option options[] = {
+	{ "json", 'j', 0, NULL, "print the list as JSON" },
+	{ NULL },
+};
+
+const struct kb_usage usage_kernels = {
+	.name = "kernels",
+	.summary = "list kernel trees from kernels/, import one",
+	.forms = (const char *const[]){
+		"kernels [list] [{json}]",
+		"kernels import <name>",
+		"kernels versions <name>",
+		NULL,
+	},
+	.options = options,
+	.text = "Each kernels/<name>.yaml describes one tree. import turns its source\n"
+		"(a Debian linux-source package or a git repository) into a git\n"
+		"repository under $KBACKPORT_WORK/trees/<name> (default work/), at the\n"
+		"revision the YAML pins (source.version) or the newest one (the installed\n"
+		"package, or the newest of source.suite, fetched with a private apt);\n"
+		"a tree at another revision moves to it. versions lists the revisions\n"
+		"Debian's archive offers for the package, newest first.",
+};
+
 /* What list shows of one kernel. */
 struct row {
 	const struct kernel_desc *k;
@@ -170,15 +194,16 @@ static int kernels_list(int argc, char **argv)
 	struct row *rows;
 	bool json = false;
 	size_t n;
-	int ret = 0;
+	int c, ret = 0;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json")) {
-			error("unknown argument '%s' for 'kernels list'", argv[i]);
-			usage_of("kernels");
-			return KB_EXIT_USAGE;
-		}
+	while ((c = kb_getopt(argc, argv, &usage_kernels)) != -1) {
+		if (c != 'j')
+			return usage_error(&usage_kernels);
 		json = true;
+	}
+	if (optind != argc) {
+		error("'kernels list' takes no kernel name");
+		return usage_error(&usage_kernels);
 	}
 	if (kernel_load_all(kernels_dir(), &ks, &n))
 		return kb_errcode;
@@ -214,20 +239,30 @@ static void show_progress(size_t files)
 		fprintf(stderr, "importing: %zu files\n", files);
 }
 
+/* The one kernel name 'kernels <sub>' takes, or NULL (said). */
+static const char *one_name(int argc, char **argv)
+{
+	while (kb_getopt(argc, argv, &usage_kernels) != -1)
+		;
+	if (optind == argc - 1)
+		return argv[optind];
+	error("'kernels %s' takes one kernel name", argv[0]);
+	usage_error(&usage_kernels);
+	return NULL;
+}
+
 static int kernels_import(int argc, char **argv)
 {
+	const char *name = one_name(argc, argv);
 	struct import_result res;
 	struct kernel_desc k;
 	char sha[GIT_OID_HEXSZ + 1];
 	char *tree;
 	int ret;
 
-	if (argc != 1 || argv[0][0] == '-') {
-		error("'kernels import' takes one kernel name");
-		usage_of("kernels");
+	if (!name)
 		return KB_EXIT_USAGE;
-	}
-	if (kernel_find(argv[0], &k))
+	if (kernel_find(name, &k))
 		return kb_errcode;
 	progress_tty = isatty(STDERR_FILENO);
 	ret = repo_import(&k, show_progress, &res);
@@ -256,16 +291,14 @@ static int kernels_import(int argc, char **argv)
 /* The revisions Debian's archive offers for a kernel's package, newest first. */
 static int kernels_versions(int argc, char **argv)
 {
+	const char *name = one_name(argc, argv);
 	struct strvec versions = STRVEC_INIT;
 	struct kernel_desc k;
 	int ret = 0;
 
-	if (argc != 1 || argv[0][0] == '-') {
-		error("'kernels versions' takes one kernel name");
-		usage_of("kernels");
+	if (!name)
 		return KB_EXIT_USAGE;
-	}
-	if (kernel_find(argv[0], &k))
+	if (kernel_find(name, &k))
 		return kb_errcode;
 	if (k.source != KSRC_DEBIAN_PACKAGE)
 		ret = error_code(KB_EXIT_USAGE, "kernel '%s' has a git source: its revisions are its refs", k.name);
@@ -280,15 +313,14 @@ static int kernels_versions(int argc, char **argv)
 
 int cmd_kernels(int argc, char **argv)
 {
+	/* argv[0] is the subcommand, or "kernels" for a list without one */
 	if (argc < 2 || argv[1][0] == '-')
-		return kernels_list(argc - 1, argv + 1);
+		return kernels_list(argc, argv);
 	if (!strcmp(argv[1], "list"))
-		return kernels_list(argc - 2, argv + 2);
+		return kernels_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
-		return kernels_import(argc - 2, argv + 2);
+		return kernels_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "versions"))
-		return kernels_versions(argc - 2, argv + 2);
-	error("unknown subcommand 'kernels %s'", argv[1]);
-	usage_of("kernels");
-	return KB_EXIT_USAGE;
+		return kernels_versions(argc - 1, argv + 1);
+	return usage_subcommand(argc, argv, &usage_kernels);
 }

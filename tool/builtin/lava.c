@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kbackport lava <kernel> [--variant base|patched|debug] [--workload W] [--append ARGS] [--lab PROFILE]
- *                [-o job.yaml] [--validate] [--run-local] [--submit URL [--wait]]
+ *                [--series DIR] [-o job.yaml] [--validate] [--run-local | --submit URL [--wait]]
  *
  * Writes a LAVA job that boots the variant's image with the guest
  * initramfs and runs the workload through LAVA's test shell, each case
@@ -12,7 +12,6 @@
  * kbackport boot judges a console, with "runner": "lava".
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,48 @@
 #include "lib/store.h"
 #include "lib/run.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "variant", 'v', 0, "base|patched|debug", "what to boot (default: base)" },
+	{ "workload", 'w', 0, "NAME|FILE", "a workload of tool/guest/workloads/ or a shell script (default: smoke)" },
+	{ "append", 'a', 0, "'ARGS'", "more kernel arguments; NAME=value ones reach the workload's environment" },
+	{ "lab", 'l', 0, "PROFILE", "kernels/labs/<PROFILE>.yaml or a file (default: qemu)" },
+	{ "series", 'S', 0, "DIR", "the series results are kept under (default: the only one in backports/)" },
+	{ "output", 'o', 'o', "job.yaml", "write the job there (default: stdout and the results directory)" },
+	{ "validate", 'V', 0, NULL, "only write the job and check it with LAVA's schema" },
+	{ "run-local", 'r', 0, NULL, "run the job here with lava-run on a QEMU device" },
+	{ "submit", 's', 0, "URL", "submit the job to the LAVA server at URL" },
+	{ "wait", 'W', 0, NULL, "with --submit: wait for the job to finish and import its log" },
+	{ "token-file", 't', 0, "F", "the server's token, in a file of mode 0600 (or KBACKPORT_LAVA_TOKEN)" },
+	{ NULL },
+};
+
+const struct kb_usage usage_lava = {
+	.name = "lava",
+	.summary = "write, run or submit a LAVA job",
+	.forms = (const char *const[]){
+		"lava <kernel> [{variant}] [{workload}] [{append}] [{lab}] [{series}] [{-o}] [{validate}] "
+		"[{run-local} | {submit} [{wait}] [{token-file}]]",
+		NULL,
+	},
+	.options = options,
+	.text = "Writes a LAVA job: deploy the variant's bzImage and the guest initramfs\n"
+		"(file:// URLs, or the profile's artifact-url/<kernel>/<variant>/), boot\n"
+		"them (the profile's method: qemu, u-boot, grub, ipxe, depthcharge) and run\n"
+		"the workload in LAVA's test shell, each case reported with lava-test-case.\n"
+		"PROFILE: kernels/labs/<name>.yaml (default qemu) or a file: device type,\n"
+		"boot method, timeouts, tags, priority, visibility. Every job is checked\n"
+		"with LAVA's own schema (lava_common); without -o it goes to stdout and to\n"
+		"work/results/<series>/<kernel>/<variant>/<workload>.lava-job.yaml; --validate\n"
+		"only checks.\n"
+		"--run-local runs it with lava-run on a QEMU device rendered from lava-server's\n"
+		"device-type templates (KBACKPORT_LAVA_DEVICE_TYPES overrides where they are);\n"
+		"--submit posts it to a LAVA server (REST API v0.2; token from\n"
+		"KBACKPORT_LAVA_TOKEN or a mode 0600 file: --token-file, KBACKPORT_LAVA_TOKEN_FILE),\n"
+		"--wait polls until it finishes (every KBACKPORT_LAVA_POLL s, default 10).\n"
+		"Both import LAVA's log into <workload>.json as kbackport boot writes it, with\n"
+		"\"runner\": \"lava\"; exit codes as for boot.",
+};
 
 /* The workload's scratch virtio disk, as kbackport boot gives it. */
 #define SCRATCH_MIB 256
@@ -405,25 +446,12 @@ static void lava_cmd_free(struct lava_cmd *c)
 
 int cmd_lava(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "variant", required_argument, NULL, 'v' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "lab", required_argument, NULL, 'l' },
-		{ "validate", no_argument, NULL, 'V' },
-		{ "run-local", no_argument, NULL, 'r' },
-		{ "submit", required_argument, NULL, 's' },
-		{ "wait", no_argument, NULL, 'W' },
-		{ "token-file", required_argument, NULL, 't' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "series", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct lava_cmd c = { .variant = "base" };
 	const char *workload = "smoke", *lab = "qemu", *series = NULL;
 	char *dir;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((opt = kb_getopt(argc, argv, &usage_lava)) != -1) {
 		switch (opt) {
 		case 'v':
 			c.variant = optarg;
@@ -459,14 +487,11 @@ int cmd_lava(int argc, char **argv)
 			series = optarg;
 			break;
 		default:
-			usage_of("lava");
-			return KB_EXIT_USAGE;
+			return usage_error(&usage_lava);
 		}
 	}
-	if (optind != argc - 1 || (c.run_local && c.submit) || (c.wait && !c.submit)) {
-		usage_of("lava");
-		return KB_EXIT_USAGE;
-	}
+	if (optind != argc - 1 || (c.run_local && c.submit) || (c.wait && !c.submit))
+		return usage_error(&usage_lava);
 	if (!results_variant_known(c.variant)) {
 		error("unknown variant '%s' (%s)", c.variant, RESULTS_VARIANTS);
 		return KB_EXIT_USAGE;

@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,41 @@
 #include "report/text.h"
 #include "lib/store.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	{ "kernels", 'k', 0, "a,b|all", "the kernels to run (default: all, every kernels/*.yaml)" },
+	{ "stages", 'S', 0, "port,build,boot,bench,debug", "the stages to run (default: all five)" },
+	{ "jobs", 'j', 'j', "N", "at most N builds or boots at once, 1 to 64 (default: 1)" },
+	{ "runner", 'r', 0, "qemu|lava|ssh", "how boots run (default: qemu); qemu and ssh must match the YAML" },
+	{ NULL },
+};
+
+const struct kb_usage usage_matrix = {
+	.name = "matrix",
+	.summary = "port, build, boot and measure every kernel",
+	.forms = (const char *const[]){
+		"matrix [{series}] [{kernels}] [{stages}] [{jobs}] [{runner}]",
+		NULL,
+	},
+	.options = options,
+	.text = "For each kernel: kernels import, port, build base and patched, the\n"
+		"vendor-config check, boot both with the smoke workload (stage boot) and\n"
+		"with the dio workload (stage bench: correctness, NOWAIT table, IOPS),\n"
+		"and the debug flavour built and booted with the dio checks under lockdep,\n"
+		"sleep-in-atomic and KASAN (stage debug: any splat fails it),\n"
+		"each step a kbackport command that reuses its stored result while its\n"
+		"inputs are unchanged; run it again to resume after an interruption.\n"
+		"At most N builds or boots at once (default 1), import and port beside\n"
+		"them, the dio boots alone. A failed step skips its kernel's later\n"
+		"stages. qemu and ssh boot through 'kbackport boot' (the YAML's runner\n"
+		"must match), lava through 'kbackport lava --run-local'.\n"
+		"$KBACKPORT_BUILD_LOCK names a file locked around every build step.\n"
+		"Step logs: <work>/results/<series>/<kernel>/matrix/. Ends with the table\n"
+		"and <work>/report/{report.txt,report.json,index.html}.\n"
+		"Exit 0 when every kernel passed every selected stage, else the earliest\n"
+		"failing stage's code: 6 port, 7 build, 8 boot, 9 tests and debug; 128+N if killed.",
+};
 
 static int parse_stages(const char *list, unsigned *out)
 {
@@ -147,14 +181,6 @@ static int report(const char *series, const struct strvec *kernels, unsigned sta
 
 int cmd_matrix(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "series", required_argument, NULL, 's' },
-		{ "kernels", required_argument, NULL, 'k' },
-		{ "stages", required_argument, NULL, 'S' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "runner", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct strvec kernels = STRVEC_INIT;
 	struct matrix_opts o = { .runner = "qemu", .jobs = 1, .kernels = &kernels };
 	const char *klist = "all", *slist = "port,build,boot,bench,debug";
@@ -162,7 +188,7 @@ int cmd_matrix(int argc, char **argv)
 	ssize_t n;
 	int c, ret, lock = -1;
 
-	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+	while ((c = kb_getopt(argc, argv, &usage_matrix)) != -1) {
 		switch (c) {
 		case 's':
 			o.series = optarg;
@@ -188,14 +214,11 @@ int cmd_matrix(int argc, char **argv)
 			o.runner = optarg;
 			break;
 		default:
-			usage_of("matrix");
-			return KB_EXIT_USAGE;
+			return usage_error(&usage_matrix);
 		}
 	}
-	if (optind != argc) {
-		usage_of("matrix");
-		return KB_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return usage_error(&usage_matrix);
 	if (strcmp(o.runner, "qemu") && strcmp(o.runner, "lava") && strcmp(o.runner, "ssh")) {
 		error("unknown runner '%s' (qemu, lava or ssh)", o.runner);
 		return KB_EXIT_USAGE;

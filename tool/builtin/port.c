@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kbackport port <kernel> [--series DIR] [--json] [--continue] [--signoff 'N <e>'] */
+/* kbackport port [--continue] <kernel> [--series DIR] [--json] [--signoff 'N <e>'] */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,33 @@
 #include "port/port.h"
 #include "git/source.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	{ "json", 'j', 0, NULL, "print the port report as JSON" },
+	{ "signoff", 'S', 0, "'Name <email>'", "Signed-off-by for the port (default: KBACKPORT_SIGNOFF, git config)" },
+	{ "continue", 'c', 0, NULL, "record the fixed conflict as a fixup, then port again" },
+	{ NULL },
+};
+
+const struct kb_usage usage_port = {
+	.name = "port",
+	.summary = "apply a series onto one kernel tree",
+	.forms = (const char *const[]){
+		"port <kernel> [{series}] [{json}] [{signoff}]",
+		"port {continue} <kernel> [{series}] [{json}] [{signoff}]",
+		NULL,
+	},
+	.options = options,
+	.text = "Resets branch backport/<series>/<kernel> of work/trees/<kernel> to the\n"
+		"imported base, applies the series' prerequisites (DIR/prereqs/) and\n"
+		"patches, one commit each, and tells how every hunk went: exact, offset,\n"
+		"fuzzy, whitespace, already present, dropped per review, or conflict.\n"
+		"A conflict stops the port (exit 6) with rejects under\n"
+		"work/ports/<series>/<kernel>/; --continue records the fixed tree as\n"
+		"DIR/<kernel>/fixups/NNNN-*.patch and ports again. The sign-off comes\n"
+		"from --signoff, KBACKPORT_SIGNOFF or git config.",
+};
 
 /* The only series under backports/, when --series is not given. */
 char *default_series_dir(void)
@@ -121,22 +147,16 @@ static void print_staleness(const struct port_report *r, const char *series)
 
 int cmd_port(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "series", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "continue", no_argument, NULL, 'c' },
-		{ "signoff", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct port_opts o = { 0 };
 	struct port_report r;
 	bool json = false, cont = false;
 	char *series = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = kb_getopt(argc, argv, &usage_port)) != -1) {
 		switch (c) {
 		case 's':
+			free(series);
 			series = xstrdup(optarg);
 			break;
 		case 'j':
@@ -149,13 +169,13 @@ int cmd_port(int argc, char **argv)
 			o.signoff = optarg;
 			break;
 		default:
-			usage_of("port");
-			return KB_EXIT_USAGE;
+			free(series);
+			return usage_error(&usage_port);
 		}
 	}
 	if (optind != argc - 1) {
-		usage_of("port");
-		return KB_EXIT_USAGE;
+		free(series);
+		return usage_error(&usage_port);
 	}
 	o.kernel = argv[optind];
 	if (!series)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kbackport refresh <kernel>...|--all [--series DIR] [--signoff 'N <e>'] */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,32 @@
 #include "lib/kernel.h"
 #include "port/refresh.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "all", 'a', 0, NULL, "every kernel under kernels/, in place of names" },
+	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	{ "signoff", 'S', 0, "'Name <email>'", "Signed-off-by for the port (default: KBACKPORT_SIGNOFF, git config)" },
+	{ NULL },
+};
+
+const struct kb_usage usage_refresh = {
+	.name = "refresh",
+	.summary = "carry a port onto a new revision of its tree",
+	.forms = (const char *const[]){
+		"refresh <kernel>... [{series}] [{signoff}]",
+		"refresh {all} [{series}] [{signoff}]",
+		NULL,
+	},
+	.options = options,
+	.text = "For a tree whose source moved (a new Debian revision, a moved git ref):\n"
+		"imports the revision the kernel YAML gives (source.version pins one; else\n"
+		"the newest is tracked), ports the series again (fixups and review actions\n"
+		"replayed; a new conflict stops as 'port' does, exit 6, the committed\n"
+		"export left as it was), compares the new port with the committed\n"
+		"<series>/<kernel>/backport.mbox hunk by hunk (same, moved, context\n"
+		"changed, changed, new, dropped), writes the mbox and quilt exports, and\n"
+		"prints the summary (kept in <work>/ports/<series>/<kernel>/refresh.txt).",
+};
 
 /* Every kernel under kernels/, or the ones named. */
 static int kernel_names(bool all, char **names, int n, struct strvec *out)
@@ -32,31 +57,28 @@ static int kernel_names(bool all, char **names, int n, struct strvec *out)
 
 int cmd_refresh(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "series", required_argument, NULL, 's' },
-		{ "signoff", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct refresh_opts o = { 0 };
 	struct strvec kernels = STRVEC_INIT;
 	char *series = NULL;
 	bool all = false;
 	int c, ret = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'a')
+	while ((c = kb_getopt(argc, argv, &usage_refresh)) != -1) {
+		if (c == 'a') {
 			all = true;
-		else if (c == 's')
+		} else if (c == 's') {
+			free(series);
 			series = xstrdup(optarg);
-		else if (c == 'S')
+		} else if (c == 'S') {
 			o.signoff = optarg;
-		else
-			return usage_of("refresh"), KB_EXIT_USAGE;
+		} else {
+			free(series);
+			return usage_error(&usage_refresh);
+		}
 	}
 	if (all == (optind < argc)) {
-		usage_of("refresh");
-		return KB_EXIT_USAGE;
+		free(series);
+		return usage_error(&usage_refresh);
 	}
 	if (!series)
 		series = default_series_dir();

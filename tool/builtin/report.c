@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport report [--format text|json|html] [-o FILE] [--series a,b] [--kernels a,b]
+ * kbackport report [--format text|json|html] [-o FILE] [--series a,b] [--kernels a,b|all]
  *
  * Reads only the result store (<work>/ports/, <work>/results/) and the
  * series' bench-reference.json; writes the report to stdout or FILE.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +15,29 @@
 #include "report/text.h"
 #include "lib/store.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "format", 'f', 0, "text|json|html", "what to write (default: text)" },
+	{ "output", 'o', 'o', "FILE", "write to FILE (default: stdout)" },
+	{ "series", 's', 0, "a,b", "the series, by name or directory (default: every series in the store)" },
+	{ "kernels", 'k', 0, "a,b|all", "the kernels (default: all)" },
+	{ NULL },
+};
+
+const struct kb_usage usage_report = {
+	.name = "report",
+	.summary = "show stored results as text, JSON or HTML",
+	.forms = (const char *const[]){
+		"report [{format}] [{-o}] [{series}] [{kernels}]",
+		NULL,
+	},
+	.options = options,
+	.text = "Reads only the result store (<work>/ports/, <work>/results/) and the\n"
+		"series' bench-reference.json: one row per kernel of each series with ✔/✘\n"
+		"per stage and the reason for every ✘ (a series column when several).\n"
+		"json: schema kbackport-report/1 (README); html: one self-contained page\n"
+		"with per-kernel detail and IOPS-vs-jobs plots.",
+};
 
 /* --series: names in the store, or series directories (backports/<name>). */
 static void series_names(const char *list, struct strvec *out)
@@ -30,19 +52,12 @@ static void series_names(const char *list, struct strvec *out)
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "kernels", required_argument, NULL, 'k' },
-		{ "series", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct strvec kernels = STRVEC_INIT, series = STRVEC_INIT;
 	const char *format = "text", *out = NULL;
 	json_t *doc;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = kb_getopt(argc, argv, &usage_report)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -58,16 +73,15 @@ int cmd_report(int argc, char **argv)
 			series_names(optarg, &series);
 			break;
 		default:
-			usage_of("report");
 			sv_release(&kernels);
 			sv_release(&series);
-			return KB_EXIT_USAGE;
+			return usage_error(&usage_report);
 		}
 	}
 	if (optind != argc) {
-		usage_of("report");
 		sv_release(&kernels);
-		return KB_EXIT_USAGE;
+		sv_release(&series);
+		return usage_error(&usage_report);
 	}
 	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) {
 		error("unknown format '%s' (text, json or html)", format);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kbackport series import|show */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,32 @@
 #include "builtin/builtin.h"
 #include "mail/series.h"
 #include "lib/util.h"
+
+static const struct kb_option options[] = {
+	{ "output", 'o', 'o', "DIR", "write series.yaml, upstream/*.patch and archive/ under DIR" },
+	{ "version", 'v', 0, "N", "take version N of the series (2 or v2; default: the newest)" },
+	{ "subject", 's', 0, "TEXT", "take the series whose subject contains TEXT" },
+	{ "json", 'j', 0, NULL, "print the series as JSON" },
+	{ NULL },
+};
+
+const struct kb_usage usage_series = {
+	.name = "series",
+	.summary = "import a patch series from mail archives, show it",
+	.forms = (const char *const[]){
+		"series import <file>... [{-o}] [{version}] [{subject}] [{json}]",
+		"series show <DIR> [{json}]",
+		NULL,
+	},
+	.options = options,
+	.text = "import reads mbox files (git format-patch, b4), list-archive pages\n"
+		"(\"* [PATCH ...]\" messages, several threads mixed) and archive thread\n"
+		"views, picks one series (newest version unless --version), recovers\n"
+		"patches that survive only quoted in a reply, collects review trailers\n"
+		"and review items, and writes DIR/series.yaml, DIR/upstream/*.patch and\n"
+		"a copy of the inputs under DIR/archive/. Without -o nothing is written.\n"
+		"show prints a series directory as import printed it.",
+};
 
 static int exit_code(void)
 {
@@ -88,13 +113,6 @@ static int copy_inputs(char **files, int n, const char *dir)
 
 static int series_import_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "version", required_argument, NULL, 'v' },
-		{ "subject", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct import_opts o = { 0 };
 	const char *out = NULL;
 	bool json = false;
@@ -102,7 +120,7 @@ static int series_import_cmd(int argc, char **argv)
 	char *name = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = kb_getopt(argc, argv, &usage_series)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -119,14 +137,11 @@ static int series_import_cmd(int argc, char **argv)
 			json = true;
 			break;
 		default:
-			usage_of("series");
-			return KB_EXIT_USAGE;
+			return usage_error(&usage_series);
 		}
 	}
-	if (optind >= argc) {
-		usage_of("series");
-		return KB_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return usage_error(&usage_series);
 	for (int i = optind; i < argc; i++)
 		for (int k = optind; k < i; k++)
 			if (!strcmp(path_basename(argv[i]), path_basename(argv[k])))
@@ -152,16 +167,22 @@ static int series_import_cmd(int argc, char **argv)
 
 static int series_show_cmd(int argc, char **argv)
 {
-	bool json = argc > 2 && !strcmp(argv[2], "--json");
 	struct series s;
+	bool json = false;
+	const char *dir;
+	int c;
 
-	if (argc < 2 || (argc > 2 && !json)) {
-		usage_of("series");
-		return KB_EXIT_USAGE;
+	while ((c = kb_getopt(argc, argv, &usage_series)) != -1) {
+		if (c != 'j')
+			return usage_error(&usage_series);
+		json = true;
 	}
-	if (!is_dir(argv[1]))
-		die_code(KB_EXIT_NOINPUT, "cannot open '%s': not a series directory", argv[1]);
-	if (series_load(argv[1], &s))
+	if (optind != argc - 1)
+		return usage_error(&usage_series);
+	dir = argv[optind];
+	if (!is_dir(dir))
+		die_code(KB_EXIT_NOINPUT, "cannot open '%s': not a series directory", dir);
+	if (series_load(dir, &s))
 		return exit_code();
 	output(&s, json);
 	series_free(&s);
@@ -170,15 +191,9 @@ static int series_show_cmd(int argc, char **argv)
 
 int cmd_series(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage_of("series");
-		return KB_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "import"))
+	if (argc > 1 && !strcmp(argv[1], "import"))
 		return series_import_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
+	if (argc > 1 && !strcmp(argv[1], "show"))
 		return series_show_cmd(argc - 1, argv + 1);
-	error("unknown series subcommand '%s'", argv[1]);
-	usage_of("series");
-	return KB_EXIT_USAGE;
+	return usage_subcommand(argc, argv, &usage_series);
 }
