@@ -80,6 +80,24 @@ options() {
 	KBACKPORT_WORK="$T/empty" expect_exit 3 "$KB" report 2>"$T/err" && one_error "$T/err" "no results under"
 }
 
+# an older kbackport's store (one series per tree, records without a schema)
+# is moved aside once, announced, never read as series
+old_layout() {
+	O="$T/old" &&
+	mkdir -p "$O/results/debian-6.12/base" "$O/results/debian-6.12/patched" "$O/ports/debian-6.12" &&
+	echo '{"verdict": "clean"}' >"$O/results/debian-6.12/base/smoke.json" &&
+	echo '{"kernel": "debian-6.12"}' >"$O/ports/debian-6.12/port.json" &&
+	KBACKPORT_WORK="$O" expect_exit 3 "$KB" report >"$T/out" 2>"$T/err" &&
+	cat "$T/err" && [ ! -s "$T/out" ] &&
+	[ "$(grep -c "^note: '$O/results' is from an older kbackport" "$T/err")" = 1 ] &&
+	[ "$(grep -c "^note: '$O/ports' is from an older kbackport" "$T/err")" = 1 ] &&
+	grep -q "^error: no results under '$O'" "$T/err" &&
+	[ ! -e "$O/results" ] && [ ! -e "$O/ports" ] &&
+	[ -f "$O"/results.before-store-1.*/debian-6.12/base/smoke.json ] &&
+	[ -f "$O"/ports.before-store-1.*/debian-6.12/port.json ] &&
+	KBACKPORT_WORK="$O" expect_exit 3 "$KB" report 2>"$T/err2" && ! grep -q '^note' "$T/err2"
+}
+
 html_self_contained() {
 	"$KB" report --format html -o "$T/r.html" 2>/dev/null &&
 	"$KB" report --format html --kernels good -o "$T/good.html" 2>/dev/null &&
@@ -157,6 +175,7 @@ real_store() {
 check "text: one row per kernel, ✔/✘ and every reason, the debug stage's splat with its trace" text_table
 check "json: kbackport-report/1 with tree, build, boot, tests, measurements" json_schema
 check "--kernels, bad format, empty store" options
+check "an older one-series-per-tree store: moved aside once, announced, not read" old_layout
 check "html: one self-contained file with both plots and the debug boot's lockdep trace" html_self_contained
 check "chromium renders the page: both plots, curves drawn" chromium_render
 if [ -d "$ROOT/work/results" ]; then

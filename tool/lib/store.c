@@ -6,9 +6,13 @@
 #include "lib/store.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <git2.h>
+#include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/lg2.h"
 #include "lib/text.h"
@@ -28,6 +32,57 @@ char *store_series_name(const char *series_dir)
 	return name;
 }
 
+/* Any of pattern's matches under the work directory. */
+static bool work_has(const char *pattern)
+{
+	char *p = xasprintf("%s/%s", work_dir(), pattern);
+	glob_t g;
+	bool found = !glob(p, GLOB_NOSORT, NULL, &g);
+
+	if (found)
+		globfree(&g);
+	free(p);
+	return found;
+}
+
+/*
+ * An older kbackport kept one series per tree: results/<kernel>/<variant>/
+ * and ports/<kernel>/port.json. Its records hold no schema and would be
+ * misread as series; they are moved aside whole (a rename each), once.
+ */
+static void move_old_layout(void)
+{
+	static const char *const dirs[] = { "results", "ports" };
+	time_t now = time(NULL);
+
+	if (!work_has("results/*/base") && !work_has("results/*/patched") && !work_has("ports/*/port.json"))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		char *from = xasprintf("%s/%s", work_dir(), dirs[i]);
+		char *to = xasprintf("%s/%s.before-store-%d.%ld", work_dir(), dirs[i], STORE_SCHEMA, (long)now);
+
+		if (!rename(from, to))
+			fprintf(stderr, "note: '%s' is from an older kbackport (one series per tree): moved to '%s', "
+				"not read\n", from, to);
+		else if (errno != ENOENT)
+			error("cannot move '%s', from an older kbackport, to '%s': %s", from, to, strerror(errno));
+		free(from);
+		free(to);
+	}
+}
+
+/* The work directory, checked once per process for an older layout. */
+static const char *root(void)
+{
+	static bool checked;
+
+	if (!checked) {
+		checked = true;
+		move_old_layout();
+	}
+	return work_dir();
+}
+
 /* dir, created; NULL (reported) if it cannot be. */
 static char *made(char *dir)
 {
@@ -39,49 +94,49 @@ static char *made(char *dir)
 
 char *store_tree(const char *kernel)
 {
-	return xasprintf("%s/trees/%s", work_dir(), kernel);
+	return xasprintf("%s/trees/%s", root(), kernel);
 }
 
 char *store_tree_lock(const char *kernel)
 {
-	return xasprintf("%s/trees/%s.lock", work_dir(), kernel);
+	return xasprintf("%s/trees/%s.lock", root(), kernel);
 }
 
 char *store_port_dir(const char *series, const char *kernel)
 {
-	return made(xasprintf("%s/ports/%s/%s", work_dir(), series, kernel));
+	return made(xasprintf("%s/ports/%s/%s", root(), series, kernel));
 }
 
 char *store_kernel_dir(const char *series, const char *kernel)
 {
-	return made(xasprintf("%s/results/%s/%s", work_dir(), series, kernel));
+	return made(xasprintf("%s/results/%s/%s", root(), series, kernel));
 }
 
 char *store_results_dir(const char *series, const char *kernel, const char *variant)
 {
-	return made(xasprintf("%s/results/%s/%s/%s", work_dir(), series, kernel, variant));
+	return made(xasprintf("%s/results/%s/%s/%s", root(), series, kernel, variant));
 }
 
 char *store_worktree(const char *series, const char *kernel, const char *variant)
 {
-	return xasprintf("%s/worktrees/%s/%s/%s", work_dir(), series, kernel, variant);
+	return xasprintf("%s/worktrees/%s/%s/%s", root(), series, kernel, variant);
 }
 
 char *store_build_link(const char *series, const char *kernel, const char *variant)
 {
-	return xasprintf("%s/build/%s/%s/%s", work_dir(), series, kernel, variant);
+	return xasprintf("%s/build/%s/%s/%s", root(), series, kernel, variant);
 }
 
 char *store_result_file(const char *series, const char *kernel, const char *variant, const char *name)
 {
 	if (!variant)
-		return xasprintf("%s/results/%s/%s/%s", work_dir(), series, kernel, name);
-	return xasprintf("%s/results/%s/%s/%s/%s", work_dir(), series, kernel, variant, name);
+		return xasprintf("%s/results/%s/%s/%s", root(), series, kernel, name);
+	return xasprintf("%s/results/%s/%s/%s/%s", root(), series, kernel, variant, name);
 }
 
 char *store_port_file(const char *series, const char *kernel, const char *name)
 {
-	return xasprintf("%s/ports/%s/%s/%s", work_dir(), series, kernel, name);
+	return xasprintf("%s/ports/%s/%s/%s", root(), series, kernel, name);
 }
 
 json_t *store_read(const char *series, const char *kernel, const char *variant, const char *name)
@@ -96,7 +151,7 @@ json_t *store_read(const char *series, const char *kernel, const char *variant, 
 
 char *store_path(const char *name)
 {
-	return xasprintf("%s/%s", work_dir(), name);
+	return xasprintf("%s/%s", root(), name);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -125,7 +180,7 @@ static void subdirs(const char *dir, struct strvec *out)
 
 void store_series(struct strvec *out)
 {
-	char *ports = xasprintf("%s/ports", work_dir()), *results = xasprintf("%s/results", work_dir());
+	char *ports = xasprintf("%s/ports", root()), *results = xasprintf("%s/results", root());
 
 	subdirs(ports, out);
 	subdirs(results, out);
@@ -136,8 +191,8 @@ void store_series(struct strvec *out)
 
 void store_kernels(const char *series, struct strvec *out)
 {
-	char *ports = xasprintf("%s/ports/%s", work_dir(), series);
-	char *results = xasprintf("%s/results/%s", work_dir(), series);
+	char *ports = xasprintf("%s/ports/%s", root(), series);
+	char *results = xasprintf("%s/results/%s", root(), series);
 
 	subdirs(ports, out);
 	subdirs(results, out);

@@ -23,7 +23,8 @@
  * <series> is the series directory's name (backports/<series>). Every
  * record carries "schema": STORE_SCHEMA; one of another schema reads as
  * missing (a cache miss, rebuilt). Content keys tell whether a stored
- * result still holds for the inputs at hand.
+ * result still holds for the inputs at hand. The results/ and ports/ of an
+ * older kbackport (one series per tree) are moved aside on first use, not read.
  */
 #define STORE_SCHEMA 1
 
