@@ -1,30 +1,32 @@
 # kbackport — see README.md. `make check` sets everything up and runs all tests.
 
 PKGS      := libgit2 yaml-0.1 jansson libarchive libcurl
-# Debian packages the project needs: build deps, the kernel trees it ports to,
-# and the tools its tests run for real (git am, quilt).
-DEB_PKGS  := gcc make pkg-config libgit2-dev libyaml-dev libjansson-dev \
-	     libarchive-dev git xz-utils \
+# Debian packages. RUN_PKGS: what `make run` needs to port, build, boot and
+# measure (build deps, the kernel trees, Kbuild's tools, QEMU and the guest's
+# programs, Coccinelle). CHECK_PKGS: what only the tests need, installed by
+# `make check`.
+RUN_PKGS  := gcc make pkg-config libgit2-dev libyaml-dev libjansson-dev \
+	     libarchive-dev libcurl4-openssl-dev git xz-utils \
 	     linux-source-6.1 linux-source-6.12
-# the port's tests and bench: quilt and patch/wiggle for comparison, a minimal
-# kernel compile of fs/ext4, python3 for checking JSON
-DEB_PKGS  += quilt patch wiggle python3 bc bison flex libelf-dev libssl-dev
-# build and boot: kernel builds with ccache (lz4: the QEMU kernel's compression),
-# the vendor-config check (sparse, Debian's configs), the QEMU guest
-DEB_PKGS  += perl lz4 ccache sparse linux-config-6.1 linux-config-6.12 \
-	     qemu-system-x86 busybox-static fio e2fsprogs dmsetup
-# semantic patches (cocci/, backports/<series>/cocci/)
-DEB_PKGS  += coccinelle
+# kernel builds with ccache (lz4: the QEMU kernel's compression), the
+# vendor-config check (sparse, Debian's configs)
+RUN_PKGS  += bc bison flex libelf-dev libssl-dev perl lz4 ccache sparse \
+	     linux-config-6.1 linux-config-6.12
+# the QEMU guest and its workloads; semantic patches (cocci/, backports/<series>/cocci/)
+RUN_PKGS  += qemu-system-x86 busybox-static fio e2fsprogs dmsetup coccinelle
+# the exports applied for real (git am, quilt), patch/wiggle for comparison,
+# python3 for checking JSON
+CHECK_PKGS := quilt patch wiggle python3
 # the HTML report, rendered by a real browser in its test
-DEB_PKGS  += chromium
+CHECK_PKGS += chromium
 # LAVA jobs (validation, lava-run, REST submission) and the ssh test box
-DEB_PKGS  += libcurl4-openssl-dev lava-dispatcher dropbear-bin openssh-client
+CHECK_PKGS += lava-dispatcher dropbear-bin openssh-client
 # the ssh test box's stand-in: Debian's own kernel, kexec, sftp for scp
-DEB_PKGS  += kexec-tools openssh-sftp-server linux-image-amd64
+CHECK_PKGS += kexec-tools openssh-sftp-server linux-image-amd64
 # a real LAVA lab for the submission test (tests/helpers/lava-lab)
-DEB_PKGS  += lava-server postgresql
+CHECK_PKGS += lava-server postgresql
 # the sanitizer builds and the libFuzzer harnesses (clang's runtime)
-DEB_PKGS  += clang libclang-rt-14-dev
+CHECK_PKGS += clang libclang-rt-14-dev
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -43,7 +45,7 @@ TOOL_OBJS := $(TOOL_SRCS:.c=.o)
 LIB_OBJS  := $(LIB_SRCS:.c=.o)
 UNIT_OBJS := $(UNIT_SRCS:.c=.o)
 
-.PHONY: all deps check run bench clean unit san fuzz-build fuzz
+.PHONY: all deps deps-run check run bench clean unit san fuzz-build fuzz
 
 all: kbackport
 
@@ -92,8 +94,11 @@ $(FUZZ_DIR)/%.o: %.c
 $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/tests/fuzz/fuzz-%.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
+deps-run:
+	@DEB_PKGS="$(RUN_PKGS)" sh tests/install-deps.sh
+
 deps:
-	@DEB_PKGS="$(DEB_PKGS)" sh tests/install-deps.sh
+	@DEB_PKGS="$(RUN_PKGS) $(CHECK_PKGS)" sh tests/install-deps.sh
 
 unit: tests/unit/run-unit
 
@@ -111,7 +116,7 @@ check: deps
 	$(MAKE) all unit san fuzz-build
 	sh tests/run.sh
 
-run: deps
+run: deps-run
 	$(MAKE) all
 	sh tests/run-main.sh
 
