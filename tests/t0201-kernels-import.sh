@@ -108,7 +108,7 @@ only_error() {
 
 # in_tmp CMD...: runs with temporary work, source and kernels directories.
 in_tmp() {
-	KBACKPORT_WORK=$T/work KBACKPORT_SRC_DIR=$T/src KBACKPORT_KERNELS_DIR=$T/kernels "$@"
+	KBACKPORT_WORK=$T/tmpwork KBACKPORT_SRC_DIR=$T/src KBACKPORT_KERNELS_DIR=$T/kernels "$@"
 }
 
 corrupt_tarball() {
@@ -117,14 +117,14 @@ corrupt_tarball() {
 	head -c 5000000 /usr/src/linux-source-6.12.tar.xz >"$T/src/linux-source-6.12.tar.xz"
 	in_tmp expect_exit 4 "$KB" kernels import debian-6.12 2>"$T/err" &&
 	only_error "$T/err" "'$T/src/linux-source-6.12.tar.xz'" &&
-	[ ! -e "$T/work/trees/debian-6.12" ] && [ ! -e "$T/work/trees/.debian-6.12.tmp" ]
+	[ ! -e "$T/tmpwork/trees/debian-6.12" ] && [ ! -e "$T/tmpwork/trees/.debian-6.12.tmp" ]
 }
 
 missing_tarball() {
 	cp kernels/debian-6.1.yaml "$T/kernels/"
 	in_tmp expect_exit 3 "$KB" kernels import debian-6.1 2>"$T/err" &&
 	only_error "$T/err" "cannot open '$T/src/linux-source-6.1.tar.xz': No such file or directory" &&
-	[ ! -e "$T/work/trees/debian-6.1" ] && [ ! -e "$T/work/trees/.debian-6.1.tmp" ]
+	[ ! -e "$T/tmpwork/trees/debian-6.1" ] && [ ! -e "$T/tmpwork/trees/.debian-6.1.tmp" ]
 }
 
 # write_kernel NAME SOURCE: a description in $T/kernels.
@@ -147,11 +147,11 @@ small_tarball() {
 	tar -C "$T/small" -cJf "$T/src/linux-source-mini.tar.xz" linux-source-mini || return 1
 	write_kernel mini '{debian-package: linux-source-mini}'
 	in_tmp "$KB" kernels import mini || return 1
-	KBACKPORT_WORK=$T/work2 KBACKPORT_SRC_DIR=$T/src KBACKPORT_KERNELS_DIR=$T/kernels \
+	KBACKPORT_WORK=$T/tmpwork2 KBACKPORT_SRC_DIR=$T/src KBACKPORT_KERNELS_DIR=$T/kernels \
 		"$KB" kernels import mini || return 1
-	d=$T/work/trees/mini
+	d=$T/tmpwork/trees/mini
 	one=$(git -C "$d" rev-parse refs/kbackport/base) &&
-	two=$(git -C "$T/work2/trees/mini" rev-parse refs/kbackport/base) || return 1
+	two=$(git -C "$T/tmpwork2/trees/mini" rev-parse refs/kbackport/base) || return 1
 	git -C "$d" ls-files -s
 	[ "$one" = "$two" ] && [ -z "$(git -C "$d" status --porcelain --ignored)" ] &&
 	[ "$(git -C "$d" ls-files -s fs/a.o fs/b.c scripts/run.sh | cut -c1-6 | tr '\n' ' ')" = "100644 120000 100755 " ] &&
@@ -178,7 +178,7 @@ symlink_escape() {
 	write_kernel evil '{debian-package: linux-source-evil}'
 	in_tmp expect_exit 4 "$KB" kernels import evil 2>"$T/err" &&
 	only_error "$T/err" "linux-source-evil.tar.xz" &&
-	[ ! -e "$T/outside/pwned" ] && [ ! -e "$T/work/trees/evil" ] && [ ! -e "$T/work/trees/.evil.tmp" ]
+	[ ! -e "$T/outside/pwned" ] && [ ! -e "$T/tmpwork/trees/evil" ] && [ ! -e "$T/tmpwork/trees/.evil.tmp" ]
 }
 
 # A git source: the tagged commit becomes the base, checked out.
@@ -191,7 +191,7 @@ git_source() {
 	write_kernel up "{git: {path: $g, ref: v6.6.60}}"
 	in_tmp "$KB" kernels import up >"$T/out" || return 1
 	cat "$T/out"
-	d=$T/work/trees/up
+	d=$T/tmpwork/trees/up
 	tag=$(git -C "$g" rev-parse 'v6.6.60^{commit}')
 	grep -Eq "^up: imported [0-9]+ files at [0-9a-f]{12} in [0-9.]+ s \($d\), revision $g@v6.6.60 $tag$" "$T/out" &&
 	[ "$(git -C "$d" rev-parse refs/kbackport/base)" = "$(git -C "$g" rev-parse 'v6.6.60^{commit}')" ] &&
@@ -206,7 +206,7 @@ git_source() {
 # with changes is refused before anything moves.
 tarball_moves() {
 	s=$T/small/linux-source-mini
-	d=$T/work/trees/mini
+	d=$T/tmpwork/trees/mini
 	old=$(git -C "$d" rev-parse refs/kbackport/base)
 	oldrev=$(git -C "$d" log -1 --format=%s refs/kbackport/base | sed 's/.* //')
 	echo changed >"$s/fs/a.c" && echo new >"$s/fs/new.c" &&
@@ -233,20 +233,20 @@ tarball_moves() {
 # A git ref that moved: the tree is imported again at its new commit.
 git_ref_moves() {
 	g=$T/gsrc
-	d=$T/work/trees/up
+	d=$T/tmpwork/trees/up
 	$GIT -C "$g" tag -f v6.6.60 HEAD >/dev/null || return 1
 	new=$(git -C "$g" rev-parse HEAD)
 	in_tmp "$KB" kernels import up >"$T/out" || return 1
 	cat "$T/out"
 	grep -q "^up: moved from $g@v6.6.60 [0-9a-f]* to revision $g@v6.6.60 $new at " "$T/out" &&
 	[ "$(git -C "$d" rev-parse refs/kbackport/base)" = "$new" ] && [ "$(cat "$d/fs/a.c")" = two ] &&
-	[ ! -e "$T/work/trees/.up.tmp" ] && [ ! -e "$T/work/trees/.up.tmp.old" ]
+	[ ! -e "$T/tmpwork/trees/.up.tmp" ] && [ ! -e "$T/tmpwork/trees/.up.tmp.old" ]
 }
 
 bad_git_ref() {
 	write_kernel upbad "{git: {path: $T/gsrc, ref: v9.9}}"
 	in_tmp expect_exit 4 "$KB" kernels import upbad 2>"$T/err" &&
-	only_error "$T/err" "unknown ref 'v9.9' in '$T/gsrc'" && [ ! -e "$T/work/trees/upbad" ]
+	only_error "$T/err" "unknown ref 'v9.9' in '$T/gsrc'" && [ ! -e "$T/tmpwork/trees/upbad" ]
 }
 
 for v in 6.12 6.1; do

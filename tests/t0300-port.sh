@@ -85,15 +85,15 @@ cp -r "$SERIES" "$T/conflict-demo"
 rm -rf "$T/conflict-demo/debian-6.12"
 restore() {
 	tree_git debian-6.12 checkout -q -f base
-	rm -f "$KBACKPORT_WORK/ports/$SNAME/debian-6.12/state"
+	rm -f "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/state"
 }
 conflict_stops() {
 	"$KB" port debian-6.12 --series "$T/conflict-demo" >"$T/c.out" 2>"$T/c.err"
 	rc=$?
 	[ $rc = 6 ] || { echo "exit $rc"; cat "$T/c.err"; return 1; }
 	grep -q '^\[7/8\] *conflict' "$T/c.out" &&
-	grep -q "$KBACKPORT_WORK/ports/$SNAME/debian-6.12/0007.rej" "$T/c.err" &&
-	grep -q '# ext4_iomap_begin() in the tree now' $KBACKPORT_WORK/ports/$SNAME/debian-6.12/0007.rej &&
+	grep -q "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/0007.rej" "$T/c.err" &&
+	grep -q '# ext4_iomap_begin() in the tree now' "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/0007.rej" &&
 	[ "$(tree_git debian-6.12 log --format=%s -1 backport/conflict-demo/debian-6.12)" = \
 	  "ext4: return -EAGAIN from ext4_map_blocks() in NOWAIT cache miss" ] &&
 	[ "$(tree_git debian-6.12 symbolic-ref HEAD)" = refs/heads/backport/conflict-demo/debian-6.12 ]
