@@ -30,10 +30,12 @@ cat "$log"
 count $rc
 for t in tests/t[0-9]*.sh; do
 	echo "== $t"
+	start=$(date +%s)
 	sh "$t" >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	count $rc
+	echo "-- $t: $(($(date +%s) - start)) s"
 done
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" = 0 ]
