@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 F=$ROOT/work/fuzz
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+# the series harness's scratch directory goes here, not to /tmp
+export TMPDIR="$T"
 
 built() {
 	for n in mbox diff series match; do
@@ -39,5 +41,6 @@ san_unit() {
 	! grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/unit.out" && [ $rc = 0 ]
 }
 check "the unit tests pass under ASan and UBSan" san_unit
+check "the harnesses leave no scratch directory behind" test -z "$(ls "$T" | grep '^kb-fuzz-')"
 
 done_testing

@@ -5,13 +5,20 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "fuzz.h"
 #include "mail/series.h"
 #include "lib/util.h"
 
-static char dir[] = "/tmp/kb-fuzz-series-XXXXXX";
+/* One scratch directory per process, under $TMPDIR, removed at exit. */
+static char *dir;
+
+static void remove_dir(void)
+{
+	remove_tree(dir);
+}
 
 /* What series.yaml keeps: the series' JSON without the import's notes (messages, not data). */
 static char *kept(const struct series *s)
@@ -44,7 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *files[1], *a, *b;
 
 	if (!in) {
-		if (!mkdtemp(dir))
+		const char *tmp = getenv("TMPDIR");
+
+		dir = xasprintf("%s/kb-fuzz-series-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir) || atexit(remove_dir))
 			abort();
 		in = xasprintf("%s/input.mbox", dir);
 		out = xasprintf("%s/series", dir);

@@ -19,7 +19,7 @@
 static int test_non_utf8(const void *arg)
 {
 	struct console_report c;
-	json_t *f, *t0, *t1;
+	json_t *f, *t0, *t1, *back;
 	char *text;
 
 	(void)arg;
@@ -37,7 +37,9 @@ static int test_non_utf8(const void *arg)
 	CHECK(json_array_size(json_object_get(t0, "trace")) == 3);
 	CHECK(strstr(json_string_value(json_array_get(json_object_get(t0, "trace"), 0)), "acquire lock: \xef\xbf\xbd"));
 	CHECK(json_array_size(json_object_get(t1, "trace")) == 1);
-	CHECK(text && json_loads(text, 0, NULL));
+	back = text ? json_loads(text, 0, NULL) : NULL;
+	CHECK(back);
+	json_decref(back);
 	CHECK(console_verdict(&c, false) == V_BUG);
 	free(text);
 	json_decref(f);
