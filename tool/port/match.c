@@ -324,11 +324,10 @@ long hunk_apply(struct text *t, const struct hunk *h, const struct placement *pl
 	/* splice: lines [at, pos) become out */
 	for (i = pl->at; i < pos; i++)
 		free(t->lines.v[i]);
-	if (delta > 0) {
-		while (t->lines.n + delta + 1 > t->lines.alloc) {
-			t->lines.alloc = t->lines.alloc * 2 + 16;
-			t->lines.v = xrealloc(t->lines.v, t->lines.alloc * sizeof(*t->lines.v));
-		}
+	/* also when nothing grows: an empty text may have no array yet */
+	while (t->lines.n + delta + 1 > t->lines.alloc) {
+		t->lines.alloc = t->lines.alloc * 2 + 16;
+		t->lines.v = xrealloc(t->lines.v, t->lines.alloc * sizeof(*t->lines.v));
 	}
 	memmove(t->lines.v + pl->at + out.n, t->lines.v + pos, (t->lines.n - pos) * sizeof(char *));
 	for (i = 0; i < out.n; i++)
