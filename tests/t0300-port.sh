@@ -20,8 +20,12 @@ port_outcomes() {
 	python3 - "$T/$k.json" "$k" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1])); k = sys.argv[2]
-p = [x for x in r["patches"] if not x["prereq"]]
+p = [x for x in r["patches"] if not x["prereq"] and not x.get("local")]
 st = {x["patch"]: x["status"] for x in p}
+loc = [x for x in r["patches"] if x.get("local")]
+assert [(x["patch"], x["status"]) for x in loc] == [(1, "clean")], loc
+assert "/local/%s/0001-ext4-refuse-a-NOWAIT" % k in loc[0]["source"], loc[0]
+assert r["posted"] != r["tip"] and len(r["posted"]) == 40, (r["posted"], r["tip"])
 assert len(p) == 8 and "conflict" not in st.values(), st
 assert st[2] == "already-present", st
 h2 = p[1]["hunks"][0]
@@ -36,8 +40,8 @@ assert pre["5d87c7fca2c1"]["state"] == want, pre["5d87c7fca2c1"]
 assert not [q for q in r["prereqs"] if q["state"] in ("missing", "conflict")], r["prereqs"]
 PY
 }
-check "debian-6.12: 8/8 in, 2/8 already present, review drop, prerequisites ported" port_outcomes debian-6.12
-check "debian-6.1: 8/8 in, 2/8 already present, 5d87c7fca2c1 deliberately skipped" port_outcomes debian-6.1
+check "debian-6.12: 8/8 in, 2/8 already present, review drop, prerequisites ported, the local fix after" port_outcomes debian-6.12
+check "debian-6.1: 8/8 in, 2/8 already present, 5d87c7fca2c1 deliberately skipped, the local fix after" port_outcomes debian-6.1
 
 # what the branch holds, function by function
 branch_semantics() {
@@ -51,7 +55,11 @@ branch_semantics() {
 	grep -q 'static bool ext4_dio_needs_zeroing(struct inode \*inode, loff_t pos, loff_t len,' "$T/file.c" &&
 	sed -n '/^static int ext4_iomap_alloc/,/^}/p' "$T/inode.c" | grep -q 'if (flags & IOMAP_NOWAIT)' &&
 	sed -n '/^static int ext4_iomap_begin(/,/^}/p' "$T/inode.c" | grep -q 'map_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;' &&
-	grep -q 'ret = kiocb_modified(iocb);' "$T/file.c"
+	grep -q 'ret = kiocb_modified(iocb);' "$T/file.c" &&
+	# the local fix is the tip's, the series as posted does not have it
+	sed -n '/^static int ext4_iomap_begin(/,/^}/p' "$T/inode.c" | grep -q '!ext4_iomap_rest_mapped(inode, &map, end' &&
+	! tree_git "$k" show "$B/$k^:fs/ext4/inode.c" | grep -q ext4_iomap_rest_mapped &&
+	tree_git "$k" log -1 --format=%B "$B/$k" | grep -q "^\[ Backporter's fix for"
 }
 check "debian-6.12: no second inode_dio_wait(), no dropped hunk, no overwrite ops" branch_semantics debian-6.12
 check "debian-6.1: the same" branch_semantics debian-6.1
@@ -79,6 +87,46 @@ reproducible() {
 	[ -z "$(tree_git debian-6.12 status --porcelain)" ]
 }
 check "a second port gives the same commits and leaves the tree clean" reproducible
+
+# The local layer: --no-local is the series as posted; a kernel's own local/<kernel>/
+# patch replaces the general one of the same name; a quilt export labels it the
+# vendor's; one that does not apply stops the port, and --continue sends the
+# user to the file.
+local_commit() {
+	# local_commit KERNEL WORDS: a commit on the port's tip changing a comment, as format-patch
+	tree_git "$1" checkout -q -b kb-local-demo "$B/$1" &&
+	sed -i "0,/^ \*  linux\/fs\/ext4\/file.c\$/s//& ($2)/" "$KBACKPORT_WORK/trees/$1/fs/ext4/file.c" &&
+	tree_git "$1" -c user.name=kbackport -c user.email=kbackport@localhost commit -q -a -m "ext4: local demo ($2)" \
+		-m "A backporter's fix made by the test." &&
+	tree_git "$1" format-patch -1 --stdout &&
+	tree_git "$1" checkout -q base && tree_git "$1" branch -q -D kb-local-demo
+}
+local_layer() {
+	posted=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["posted"])' \
+		"$KBACKPORT_WORK/ports/$SNAME/debian-6.12/port.json") &&
+	"$KB" port debian-6.12 --no-local >"$T/nl.out" &&
+	[ "$(tree_git debian-6.12 rev-parse "$B/debian-6.12")" = "$posted" ] && ! grep -q '^\[local' "$T/nl.out" &&
+	"$KB" port debian-6.12 >"$T/l.out" && grep -q '^\[local 1\] *clean  *ext4: refuse a NOWAIT' "$T/l.out" &&
+	grep -q '^debian-6.12: 1 local fix carried after the series' "$T/l.out" &&
+	cp -r "$SERIES" "$T/local-demo" && rm -rf "$T/local-demo/local" && mkdir -p "$T/local-demo/local/debian-6.12" &&
+	local_commit debian-6.1 general >"$T/local-demo/local/0001-demo.patch" &&
+	local_commit debian-6.12 own >"$T/local-demo/local/debian-6.12/0001-demo.patch" &&
+	"$KB" port debian-6.12 --series "$T/local-demo" >/dev/null && "$KB" port debian-6.1 --series "$T/local-demo" >/dev/null &&
+	tree_git debian-6.12 show backport/local-demo/debian-6.12:fs/ext4/file.c | grep -q '^ \*  linux/fs/ext4/file.c (own)$' &&
+	tree_git debian-6.1 show backport/local-demo/debian-6.1:fs/ext4/file.c | grep -q '^ \*  linux/fs/ext4/file.c (general)$' &&
+	"$KB" export debian-6.12 --series "$T/local-demo" --format quilt -o "$T/lq" >/dev/null &&
+	last=$(tail -n 1 "$T/lq/patches/series") && grep -q '^Subject: ext4: local demo (own)$' "$T/lq/patches/$last" &&
+	grep -qx 'Origin: vendor' "$T/lq/patches/$last" && grep -qx 'Forwarded: no' "$T/lq/patches/$last" &&
+	sed -i 's|^- \*  linux/fs/ext4/file.c$|- *  linux/fs/ext4/elsewhere.c|' "$T/local-demo/local/debian-6.12/0001-demo.patch" &&
+	expect_exit 6 "$KB" port debian-6.12 --series "$T/local-demo" >"$T/lc.out" 2>"$T/lc.err" &&
+	grep -q '^\[local 1\] *conflict' "$T/lc.out" &&
+	[ -s "$KBACKPORT_WORK/ports/local-demo/debian-6.12/local-0001-demo.patch.rej" ] &&
+	expect_exit 2 "$KB" port --continue debian-6.12 --series "$T/local-demo" 2>"$T/lk.err" &&
+	one_error "$T/lk.err" "the port stopped on a local fix: fix the file under $T/local-demo/local/ instead"
+}
+check "local fixes: --no-local is the series as posted, a kernel's own replaces the general, quilt says vendor, a conflict stops" local_layer
+tree_git debian-6.12 checkout -q -f base
+for k in debian-6.12 debian-6.1; do tree_git $k branch -q -D backport/local-demo/$k 2>/dev/null; done
 
 # A copy of the series without the recorded 6.12 fixup: the port stops at 7/8.
 cp -r "$SERIES" "$T/conflict-demo"

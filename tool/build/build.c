@@ -20,7 +20,26 @@
 #include "lib/store.h"
 
 
-/* The commit a variant builds: the imported base, or the tip of the port branch. */
+/*
+ * posted: the port's commit before its local fixes, from port.json, which
+ * must describe the branch as it is (tip is the branch's tip).
+ */
+static int posted_commit(struct build *b, const char *branch, git_oid *tip, git_oid *out)
+{
+	json_t *port = store_read(b->series_name, b->k.name, STORE_PORT, "port.json");
+	const char *t = json_string_value(json_object_get(port, "tip"));
+	const char *p = json_string_value(json_object_get(port, "posted"));
+	git_oid stored;
+	int ret = 0;
+
+	if (!t || !p || git_oid_fromstr(&stored, t) || !git_oid_equal(&stored, tip) || git_oid_fromstr(out, p))
+		ret = error_code(KB_EXIT_NOINPUT, "the port record of '%s' does not describe branch '%s': "
+				 "run 'kbackport port %s' first", b->k.name, branch, b->k.name);
+	json_decref(port);
+	return ret;
+}
+
+/* The commit a variant builds: the imported base, the tip of the port branch, or the series as posted. */
 static int variant_commit(struct build *b, const char *variant, git_oid *out)
 {
 	char *branch;
@@ -33,6 +52,8 @@ static int variant_commit(struct build *b, const char *variant, git_oid *out)
 	if (rc > 0)
 		error_code(KB_EXIT_NOINPUT, "no branch '%s' in '%s/trees/%s': run 'kbackport port %s' first",
 			   branch, work_dir(), b->k.name, b->k.name);
+	if (!rc && !strcmp(variant, "posted"))
+		rc = posted_commit(b, branch, out, out);
 	free(branch);
 	return rc ? -1 : 0;
 }

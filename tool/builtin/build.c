@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kbackport build <kernel> [--variant base|patched|debug] [--series DIR] [--force] [--vendor-check] */
+/* kbackport build <kernel> [--variant base|patched|posted|debug] [--series DIR] [--force] [--vendor-check] */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "lib/util.h"
 
 static const struct kb_option options[] = {
-	{ "variant", 'v', 0, "base|patched|debug", "what to build (default: base)" },
+	{ "variant", 'v', 0, "base|patched|posted|debug", "what to build (default: base)" },
 	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
 	{ "force", 'f', 0, NULL, "rebuild from clean, even when the stored image holds" },
 	{ "vendor-check", 'c', 0, NULL, "compile what the port touched under the vendor config, list new warnings" },
@@ -23,14 +23,15 @@ static const struct kb_option options[] = {
 
 const struct kb_usage usage_build = {
 	.name = "build",
-	.summary = "build a kernel (base, patched or debug)",
+	.summary = "build a kernel (base, patched, posted or debug)",
 	.forms = (const char *const[]){
 		"build <kernel> [{variant}] [{series}] [{force}] [{vendor-check}]",
 		NULL,
 	},
 	.options = options,
 	.text = "Checks out the variant (base: the imported tree; patched: branch\n"
-		"backport/<series>/<kernel>; debug: that commit with kernels/config/debug.config:\n"
+		"backport/<series>/<kernel>; posted: its commit before the local fixes, the\n"
+		"series as posted; debug: the branch with kernels/config/debug.config:\n"
 		"lockdep, sleep-in-atomic, list and KASAN checks) as a worktree under\n"
 		"work/worktrees/<series>/<kernel>/<variant>, merges the\n"
 		"config (kernels YAML base + fragments from kernels/config/, olddefconfig)\n"

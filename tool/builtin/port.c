@@ -18,6 +18,7 @@ static const struct kb_option options[] = {
 	{ "json", 'j', 0, NULL, "print the port report as JSON" },
 	{ "signoff", 'S', 0, "'Name <email>'", "Signed-off-by for the port (default: KBACKPORT_SIGNOFF, git config)" },
 	{ "continue", 'c', 0, NULL, "record the fixed conflict as a fixup, then port again" },
+	{ "no-local", 'n', 0, NULL, "port the series as posted, without the local fixes in DIR/local/" },
 	{ NULL },
 };
 
@@ -25,15 +26,17 @@ const struct kb_usage usage_port = {
 	.name = "port",
 	.summary = "apply a series onto one kernel tree",
 	.forms = (const char *const[]){
-		"port <kernel> [{series}] [{json}] [{signoff}]",
+		"port <kernel> [{series}] [{json}] [{signoff}] [{no-local}]",
 		"port {continue} <kernel> [{series}] [{json}] [{signoff}]",
 		NULL,
 	},
 	.options = options,
 	.text = "Resets branch backport/<series>/<kernel> of work/trees/<kernel> to the\n"
-		"imported base, applies the series' prerequisites (DIR/prereqs/) and\n"
-		"patches, one commit each, and tells how every hunk went: exact, offset,\n"
-		"fuzzy, whitespace, already present, dropped per review, or conflict.\n"
+		"imported base, applies the series' prerequisites (DIR/prereqs/), its\n"
+		"patches and the backporter's labelled local fixes (DIR/local/ and\n"
+		"DIR/local/<kernel>/), one commit each, and tells how every hunk went:\n"
+		"exact, offset, fuzzy, whitespace, already present, dropped per review,\n"
+		"or conflict. --no-local ports the series as posted.\n"
 		"A conflict stops the port (exit 6) with rejects under\n"
 		"work/ports/<series>/<kernel>/; --continue records the fixed tree as\n"
 		"DIR/<kernel>/fixups/NNNN-*.patch and ports again. The sign-off comes\n"
@@ -72,6 +75,8 @@ static void print_record(const struct port_report *r, const struct patch_record 
 
 	if (rec->prereq)
 		snprintf(num, sizeof(num), "[prereq %d]", rec->n);
+	else if (rec->local)
+		snprintf(num, sizeof(num), "[local %d]", rec->n);
 	else
 		snprintf(num, sizeof(num), "[%d/%d]", rec->n, r->total);
 	printf("%-11s %-15s %s", num, port_status_name(rec->status), rec->title ? rec->title : "");
@@ -101,7 +106,7 @@ static void print_summary(const struct port_report *r)
 	int count[PS_SKIPPED + 1] = { 0 }, ported = 0, present = 0, missing = 0, done = 0;
 
 	for (size_t i = 0; i < r->nrecs; i++)
-		if (!r->recs[i].prereq) {
+		if (!r->recs[i].prereq && !r->recs[i].local) {
 			count[r->recs[i].status]++;
 			done += r->recs[i].status != PS_CONFLICT;
 		}
@@ -118,6 +123,9 @@ static void print_summary(const struct port_report *r)
 	       r->kernel, done, r->total, count[PS_CLEAN], count[PS_FUZZY], count[PS_ADAPTED],
 	       count[PS_PRESENT], count[PS_CONFLICT] ? ", 1 conflict" : "", ported, ported == 1 ? "" : "s",
 	       present, missing);
+	if (r->nlocal)
+		printf("%s: %d local fix%s carried after the series (the series as posted: 'port --no-local')\n",
+		       r->kernel, r->nlocal, r->nlocal == 1 ? "" : "es");
 }
 
 /* A state, not a failure: the committed exports or the tree lag behind. */
@@ -167,6 +175,9 @@ int cmd_port(int argc, char **argv)
 			break;
 		case 'S':
 			o.signoff = optarg;
+			break;
+		case 'n':
+			o.no_local = true;
 			break;
 		default:
 			free(series);

@@ -180,6 +180,22 @@ int branch_note(git_repository *repo, const git_oid *commit, const char *text)
 	return ret;
 }
 
+int branch_read_note(git_repository *repo, const git_oid *commit, struct strbuf *out)
+{
+	git_note *note = NULL;
+	int rc = git_note_read(&note, repo, "refs/notes/kbackport", commit);
+
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 1;
+	}
+	if (check_lg2(rc, "cannot read the port note of %s", git_oid_tostr_s(commit)))
+		return -1;
+	sb_adds(out, git_note_message(note));
+	git_note_free(note);
+	return 0;
+}
+
 int branch_identity(git_repository *repo, char **name, char **email)
 {
 	git_config *cfg = NULL;

@@ -42,6 +42,8 @@ int branch_commits(git_repository *repo, const git_oid *base, const git_oid *tip
 		   git_oid **out, size_t *n);
 /* Attaches text as the note of commit under refs/notes/kbackport. */
 int branch_note(git_repository *repo, const git_oid *commit, const char *text);
+/* The note of commit under refs/notes/kbackport, appended to out; 1 if it has none. */
+int branch_read_note(git_repository *repo, const git_oid *commit, struct strbuf *out);
 /* The user's identity from git config (user.name, user.email); NULL if unset. */
 int branch_identity(git_repository *repo, char **name, char **email);
 /* git format-patch of one commit (numbered n of total; 0 total: no numbers). */

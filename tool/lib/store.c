@@ -19,7 +19,8 @@
 
 bool results_variant_known(const char *variant)
 {
-	return !strcmp(variant, "base") || !strcmp(variant, "patched") || !strcmp(variant, "debug");
+	return !strcmp(variant, "base") || !strcmp(variant, "patched") || !strcmp(variant, "posted") ||
+	       !strcmp(variant, "debug");
 }
 
 char *store_series_name(const char *series_dir)

@@ -30,10 +30,11 @@
 
 /*
  * The variants of a kernel: base (the imported tree), patched (the port's
- * tip) and debug (the port's tip with kernels/config/debug.config merged
- * on top: lockdep, sleep-in-atomic, list and KASAN checks).
+ * tip), posted (the series as posted: the port before the backporter's
+ * local fixes) and debug (the port's tip with kernels/config/debug.config
+ * merged on top: lockdep, sleep-in-atomic, list and KASAN checks).
  */
-#define RESULTS_VARIANTS "base, patched or debug"
+#define RESULTS_VARIANTS "base, patched, posted or debug"
 #define RESULTS_DEBUG_FRAGMENT "debug.config"
 bool results_variant_known(const char *variant);
 

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "port/export.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,11 @@ static char *origin_url(const char *body, bool *upstream_commit)
 	return NULL;
 }
 
-/* git format-patch text -> a DEP-3 headed patch (Debian's debian/patches style). */
-static char *dep3_patch(const char *mail, const char *file)
+/*
+ * git format-patch text -> a DEP-3 headed patch (Debian's debian/patches
+ * style); a local fix is the vendor's own, not yet forwarded.
+ */
+static char *dep3_patch(const char *mail, const char *file, bool local)
 {
 	struct msg_list l = { 0 };
 	struct strbuf sb = STRBUF_INIT;
@@ -62,16 +66,31 @@ static char *dep3_patch(const char *mail, const char *file)
 	url = origin_url(l.v[0].body, &upstream_commit);
 	sb_addf(&sb, "From: %s <%s>\nDate: %s\nSubject: %s\n", l.v[0].from_name,
 		l.v[0].from_email ? l.v[0].from_email : "", date, subject);
-	if (url)
+	if (local)
+		sb_addf(&sb, "Origin: vendor%s%s\n", url ? ", " : "", url ? url : "");
+	else if (url)
 		sb_addf(&sb, "Origin: %s, %s\n", strstr(l.v[0].body, "\n[ ") && !upstream_commit ?
 			"backport" : "upstream", url);
 	closes = strstr(l.v[0].body, "\nCloses: ");
 	if (closes)
 		sb_addf(&sb, "Bug: %.*s\n", (int)strcspn(closes + 9, "\n"), closes + 9);
-	sb_addf(&sb, "Forwarded: not-needed\nLast-Update: %s\n\n%s", day, l.v[0].body);
+	sb_addf(&sb, "Forwarded: %s\nLast-Update: %s\n\n%s", local ? "no" : "not-needed", day, l.v[0].body);
 	free(url);
 	msg_list_free(&l);
 	return sb_detach(&sb);
+}
+
+/* Does the port's note of commit say it is a local fix? */
+static int is_local(git_repository *repo, const git_oid *commit, bool *local)
+{
+	struct strbuf note = STRBUF_INIT;
+	int rc = branch_read_note(repo, commit, &note);
+	json_t *o = rc ? NULL : json_loads(note.buf, 0, NULL);
+
+	*local = o && json_is_true(json_object_get(o, "local"));
+	json_decref(o);
+	sb_release(&note);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Adds "name: value" as the last header of the one message in mail. */
@@ -103,9 +122,10 @@ int export_write(git_repository *repo, const git_oid *commits, size_t n, const c
 	for (size_t i = 0; i < n; i++) {
 		git_commit *c = NULL;
 		char *slug, *name, *path, *dep3;
+		bool local;
 
 		sb_reset(&one);
-		if (branch_format_patch(repo, &commits[i], i + 1, n, &one) ||
+		if (is_local(repo, &commits[i], &local) || branch_format_patch(repo, &commits[i], i + 1, n, &one) ||
 		    check_lg2(git_commit_lookup(&c, repo, &commits[i]), "cannot read commit"))
 			goto out;
 		add_header(&one, EXPORT_SOURCE_HEADER, source);
@@ -115,7 +135,7 @@ int export_write(git_repository *repo, const git_oid *commits, size_t n, const c
 		name = xasprintf("%04zu-%s.patch", i + 1, slug);
 		path = xasprintf("%s/%s", pdir, name);
 		sb_addf(&series, "%s\n", name);
-		dep3 = strcmp(fmt, "quilt") ? NULL : dep3_patch(one.buf, name);
+		dep3 = strcmp(fmt, "quilt") ? NULL : dep3_patch(one.buf, name, local);
 		ret = dep3 ? write_file_atomic(path, dep3, strlen(dep3)) : strcmp(fmt, "quilt") ? 0 : -1;
 		free(dep3);
 		free(path);

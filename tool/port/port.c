@@ -2,9 +2,10 @@
 /*
  * The port: a series onto one kernel tree, patch by patch, each its own
  * commit on backport/<series>/<kernel>, with the truth about every hunk.
- * Prerequisites (our backports of upstream commits) go first; a patch
- * already in the tree is skipped with evidence; a conflict stops the port
- * with the branch at its last good commit and the rejects saved.
+ * Prerequisites (our backports of upstream commits) go first, the
+ * backporter's labelled local fixes last; a patch already in the tree is
+ * skipped with evidence; a conflict stops the port with the branch at its
+ * last good commit and the rejects saved.
  */
 #define _GNU_SOURCE
 #include "port/port.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -327,6 +329,18 @@ static char *what_adapted(const struct patch_record *rec)
 	return sb_detach(&sb);
 }
 
+/* A local fix is the backporter's own: signed off already, not twice. */
+static bool signed_off(const struct spatch *p, const char *name, const char *email)
+{
+	char *who = xasprintf("%s <%s>", name, email);
+	bool found = false;
+
+	for (size_t i = 0; i < p->ntrailers && !found; i++)
+		found = !strcasecmp(p->trailers[i].key, "Signed-off-by") && !strcmp(p->trailers[i].value, who);
+	free(who);
+	return found;
+}
+
 /*
  * The original message and trailers, then where it came from, what this
  * port changed, and the backporter's sign-off (stable-kernel style).
@@ -343,15 +357,16 @@ static char *commit_message(const struct port_ctx *c, const struct spatch *p,
 		sb_adds(&sb, "\n");
 	for (size_t i = 0; i < p->ntrailers; i++)
 		sb_addf(&sb, "%s: %s\n", p->trailers[i].key, p->trailers[i].value);
-	if (!rec->prereq && p->message_id)
+	if (!rec->prereq && !rec->local && p->message_id)
 		sb_addf(&sb, "Link: https://lore.kernel.org/r/%s\n", p->message_id);
-	else if (!rec->prereq && c->s.cover_message_id)
+	else if (!rec->prereq && !rec->local && c->s.cover_message_id)
 		sb_addf(&sb, "Link: https://lore.kernel.org/r/%s\n", c->s.cover_message_id);
 	note = what_adapted(rec);
 	if (rec->status != PS_CLEAN && *note)
 		sb_addf(&sb, "[ %s: %s ]\n", c->r->kernel, note);
 	free(note);
-	sb_addf(&sb, "Signed-off-by: %s <%s>\n", c->who_name, c->who_email);
+	if (!signed_off(p, c->who_name, c->who_email))
+		sb_addf(&sb, "Signed-off-by: %s <%s>\n", c->who_name, c->who_email);
 	return sb_detach(&sb);
 }
 
@@ -362,6 +377,8 @@ static char *record_json(const struct patch_record *rec)
 
 	json_object_set_new(o, "patch", json_integer(rec->n));
 	json_object_set_new(o, "prereq", json_boolean(rec->prereq));
+	if (rec->local)
+		json_object_set_new(o, "local", json_true());
 	json_object_set_new(o, "status", json_string(port_status_name(rec->status)));
 	json_object_set_new(o, "source", json_string(rec->source ? rec->source : ""));
 	if (rec->how)
@@ -457,10 +474,12 @@ static int stop_on_conflict(struct port_ctx *c, const struct patch_record *rec, 
 			    struct change *changes, size_t n)
 {
 	char *name = rec->prereq ? xasprintf("prereq-%s.rej", path_basename(rec->source))
+		     : rec->local ? xasprintf("local-%s.rej", path_basename(rec->source))
 				 : xasprintf("%04d.rej", rec->n);
 	char *path = xasprintf("%s/%s", c->ports_dir, name);
 	char *state = xasprintf("%s/state", c->ports_dir);
-	char *st = xasprintf("series %s\npatch %d\nprereq %d\n", c->o->series_dir, rec->n, rec->prereq);
+	char *st = xasprintf("series %s\npatch %d\nprereq %d\nlocal %d\n", c->o->series_dir, rec->n, rec->prereq,
+			     rec->local);
 
 	int ret = KB_EXIT_CONFLICT;
 
@@ -502,11 +521,14 @@ static char **list_patch_files(const char *dir, size_t *n)
 	return v;
 }
 
-/* prereqs/NNNN-*.patch, each replaced by the one of the same name in prereqs/<kernel>/. */
-static char **prereq_files(const struct port_ctx *c, size_t *n)
+/*
+ * <layer>/NNNN-*.patch of the series directory (prereqs, local), each
+ * replaced by the one of the same name in <layer>/<kernel>/.
+ */
+static char **layer_files(const struct port_ctx *c, const char *layer, size_t *n)
 {
-	char *gdir = xasprintf("%s/prereqs", c->o->series_dir);
-	char *kdir = xasprintf("%s/prereqs/%s", c->o->series_dir, c->o->kernel);
+	char *gdir = xasprintf("%s/%s", c->o->series_dir, layer);
+	char *kdir = xasprintf("%s/%s/%s", c->o->series_dir, layer, c->o->kernel);
 	size_t ng, nk;
 	char **g = list_patch_files(gdir, &ng), **k = list_patch_files(kdir, &nk);
 
@@ -531,6 +553,13 @@ static char **prereq_files(const struct port_ctx *c, size_t *n)
 		qsort(g, ng, sizeof(*g), by_basename);
 	*n = ng;
 	return g;
+}
+
+/* The local fixes, none when the series is ported as posted. */
+static char **local_files(const struct port_ctx *c, size_t *n)
+{
+	*n = 0;
+	return c->o->no_local ? NULL : layer_files(c, "local", n);
 }
 
 /* backports/<series>/<kernel>/fixups/NNNN-*.patch, a human's recorded resolution. */
@@ -1002,7 +1031,7 @@ static int check_files(struct port_ctx *c)
 {
 	struct strvec known = STRVEC_INIT;
 	size_t n;
-	char **pre = prereq_files(c, &n);
+	char **pre = layer_files(c, "prereqs", &n);
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1022,6 +1051,13 @@ static int check_files(struct port_ctx *c)
 		free(fix);
 		free(up);
 	}
+	pre = local_files(c, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!ret)
+			ret = check_diff_files(c, pre[i], false, &known);
+		free(pre[i]);
+	}
+	free(pre);
 	sv_release(&known);
 	return ret;
 }
@@ -1146,7 +1182,7 @@ static void teardown(struct port_ctx *c)
 static int port_prereqs(struct port_ctx *c)
 {
 	size_t n;
-	char **files = prereq_files(c, &n);
+	char **files = layer_files(c, "prereqs", &n);
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1205,6 +1241,28 @@ static int port_series(struct port_ctx *c)
 	return ret;
 }
 
+/* The backporter's fixes, after the series: the same engine, each labelled local. */
+static int port_local(struct port_ctx *c)
+{
+	size_t n;
+	char **files = local_files(c, &n);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ret) {
+			struct patch_record *rec = new_record(c->r);
+
+			rec->local = true;
+			rec->n = (int)i + 1;
+			ret = port_one(c, rec, files[i], files[i], NULL, 0);
+			c->r->nlocal++;
+		}
+		free(files[i]);
+	}
+	free(files);
+	return ret;
+}
+
 static int write_result(struct port_ctx *c);
 
 int port_run(const struct port_opts *o, struct port_report *r)
@@ -1226,6 +1284,9 @@ int port_run(const struct port_opts *o, struct port_report *r)
 	}
 	if (!ret)
 		ret = port_series(&c);
+	r->posted = c.head;
+	if (!ret)
+		ret = port_local(&c);
 	r->tip = c.head;
 	if (c.repo && r->nrecs) {
 		series_prereq_records(&c);
@@ -1247,6 +1308,7 @@ static json_t *report_json(const struct port_report *r)
 	json_object_set_new(o, "branch", json_string(r->branch));
 	json_object_set_new(o, "base", json_string(git_oid_tostr(id, sizeof(id), &r->base)));
 	json_object_set_new(o, "tip", json_string(git_oid_tostr(id, sizeof(id), &r->tip)));
+	json_object_set_new(o, "posted", json_string(git_oid_tostr(id, sizeof(id), &r->posted)));
 	json_object_set_new(o, "source", json_string(r->source ? r->source : "unknown"));
 	for (size_t i = 0; i < r->nprereqs; i++) {
 		json_t *q = json_object();
@@ -1297,7 +1359,7 @@ static int write_result(struct port_ctx *c)
 	return ret;
 }
 
-static int read_state(const char *ports_dir, int *patch, bool *prereq)
+static int read_state(const char *ports_dir, int *patch, bool *prereq, bool *local)
 {
 	char *path = xasprintf("%s/state", ports_dir);
 	struct strbuf sb = STRBUF_INIT;
@@ -1311,6 +1373,7 @@ static int read_state(const char *ports_dir, int *patch, bool *prereq)
 	} else {
 		*patch = atoi(p + 6);
 		*prereq = strstr(sb.buf, "prereq 1") != NULL;
+		*local = strstr(sb.buf, "local 1") != NULL;
 	}
 	sb_release(&sb);
 	free(path);
@@ -1354,7 +1417,7 @@ int port_continue(const struct port_opts *o, struct port_report *r)
 {
 	struct port_ctx c;
 	int n = 0, ret = -1;
-	bool prereq = false;
+	bool prereq = false, local = false;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -1365,11 +1428,11 @@ int port_continue(const struct port_opts *o, struct port_report *r)
 	if (kernel_find(o->kernel, &c.k) || repo_lock(o->kernel, "port --continue"))
 		goto out;
 	c.locked = true;
-	if (!(c.ports_dir = ports_dir(o)) || read_state(c.ports_dir, &n, &prereq))
+	if (!(c.ports_dir = ports_dir(o)) || read_state(c.ports_dir, &n, &prereq, &local))
 		goto out;
-	if (prereq) {
-		error_code(KB_EXIT_USAGE, "the port stopped on a prerequisite: fix the file under %s/prereqs/ instead",
-			   o->series_dir);
+	if (prereq || local) {
+		error_code(KB_EXIT_USAGE, "the port stopped on a %s: fix the file under %s/%s/ instead",
+			   prereq ? "prerequisite" : "local fix", o->series_dir, prereq ? "prereqs" : "local");
 		goto out;
 	}
 	if (series_load(o->series_dir, &c.s) || repo_open_tree(o->kernel, &c.repo) ||

@@ -29,6 +29,7 @@ struct hunk_record {
 
 struct patch_record {
 	bool prereq;		/* one of our prerequisite backports */
+	bool local;		/* a backporter's fix carried after the series (local/) */
 	int n;
 	char *title;
 	char *upstream;		/* upstream commit id if known */
@@ -55,12 +56,14 @@ struct port_report {
 	char *branch;
 	git_oid base;
 	git_oid tip;
+	git_oid posted;		/* the series as posted: the last commit before the local fixes */
 	char *source;		/* the revision the tree was imported from: "linux-source-6.1 6.1.192-3" */
 	struct patch_record *recs;
 	size_t nrecs;
 	struct prereq_record *prereqs;
 	size_t nprereqs;
 	int total;		/* patches in the series */
+	int nlocal;		/* local fixes carried */
 	char *rej;		/* the .rej written on conflict */
 	struct strvec strategies;	/* owns the "cocci:<rule>" hunk strategies */
 };
@@ -69,6 +72,7 @@ struct port_opts {
 	const char *kernel;
 	const char *series_dir;
 	const char *signoff;	/* "Name <email>", NULL: from git config */
+	bool no_local;		/* the series as posted: without backports/<series>/local/ */
 };
 
 /* Ports the series onto the kernel's tree; 0 when every patch is in, KB_EXIT_* otherwise. */

@@ -66,9 +66,10 @@ for arg in $(cat /proc/cmdline); do
 	kb.variant=*) KB_VARIANT=${KB_VARIANT:-${arg#kb.variant=}} ;;
 	esac
 done
-# a debug kernel is the patched commit with more checks: it answers as patched does
+# a debug kernel is the patched commit with more checks, and posted is the
+# series as posted: both are held to the series' promise, patched's table
 table=${KB_VARIANT:-}
-[ "$table" = debug ] && table=patched
+case "$table" in debug | posted) table=patched ;; esac
 if [ -z "${KB_EXPECT:-}" ] && [ -n "${KB_KERNEL:-}" ] && [ -n "$table" ]; then
 	KB_EXPECT=/kb/expect/nowait-$table-$KB_KERNEL.json
 fi
