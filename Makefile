@@ -27,6 +27,8 @@ CHECK_PKGS += kexec-tools openssh-sftp-server linux-image-amd64
 CHECK_PKGS += lava-server postgresql
 # the sanitizer builds and the libFuzzer harnesses (clang's runtime)
 CHECK_PKGS += clang libclang-rt-14-dev
+# git send-email, which takes kbackport mail's draft in its test
+CHECK_PKGS += git-email libmailtools-perl libauthen-sasl-perl
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ cmd_kernels, &usage_kernels },
 	{ cmd_port, &usage_port },
 	{ cmd_export, &usage_export },
+	{ cmd_mail, &usage_mail },
 	{ cmd_refresh, &usage_refresh },
 	{ cmd_build, &usage_build },
 	{ cmd_boot, &usage_boot },

@@ -15,6 +15,7 @@ extern const struct unit_suite suite_refresh;
 extern const struct unit_suite suite_treepath;
 extern const struct unit_suite suite_console;
 extern const struct unit_suite suite_signals;
+extern const struct unit_suite suite_reply;
 
 static const struct unit_suite *suites[] = {
 	&suite_mbox,
@@ -26,6 +27,7 @@ static const struct unit_suite *suites[] = {
 	&suite_treepath,
 	&suite_console,
 	&suite_signals,
+	&suite_reply,
 };
 
 const char *unit_data_dir = "tests/unit/data";

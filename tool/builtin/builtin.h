@@ -8,6 +8,7 @@ int cmd_series(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
@@ -18,7 +19,7 @@ int cmd_lava(int argc, char **argv);
 
 /* Each command's options and usage (options.h), beside its cmd_*(). */
 extern const struct kb_usage usage_series, usage_kernels, usage_port, usage_export, usage_refresh, usage_build,
-	usage_boot, usage_cocci, usage_matrix, usage_report, usage_lava;
+	usage_boot, usage_cocci, usage_matrix, usage_report, usage_lava, usage_mail;
 
 /* The only series under backports/ (dies asking for --series otherwise). */
 char *default_series_dir(void);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Text from outside (archives, consoles, servers) made fit for YAML and JSON (text.h). */
+/* Text from outside (archives, consoles, servers) made fit for YAML, JSON and comparison (text.h). */
 #include "lib/text.h"
 
+#include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The length of the valid UTF-8 sequence at s, or 0: no overlong forms, no
@@ -62,4 +64,15 @@ json_t *json_text(const char *s)
 	j = json_string(clean);
 	free(clean);
 	return j ? j : json_string("");
+}
+
+char *collapse_blanks(const char *s)
+{
+	char *t = trim_dup(s, strlen(s)), *q = t;
+
+	for (char *p = t; *p; p++)
+		if (!isspace((unsigned char)*p) || !isspace((unsigned char)p[1]))
+			*q++ = isspace((unsigned char)*p) ? ' ' : *p;
+	*q = '\0';
+	return t;
 }

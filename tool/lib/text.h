@@ -20,4 +20,7 @@ char *utf8_sanitize(const char *s);
  */
 json_t *json_text(const char *s);
 
+/* s trimmed, every run of blanks (line breaks included) one space (a new string). */
+char *collapse_blanks(const char *s);
+
 #endif

@@ -578,3 +578,96 @@ int mbox_parse(const char *file, const char *text, size_t len, struct msg_list *
 		*format = fmt;
 	return 0;
 }
+
+/* One address of a list: "+Cc: a" or "group: a" is the address after its label. */
+static void push_address(const char *s, size_t n, struct strvec *out)
+{
+	const char *colon = memchr(s, ':', n);
+	char *a;
+
+	if (colon && !memchr(s, '<', colon - s) && !memchr(s, '"', colon - s)) {
+		n -= colon + 1 - s;
+		s = colon + 1;
+	}
+	a = trim_dup(s, n);
+	if (*a)
+		sv_push_owned(out, a);
+	else
+		free(a);
+}
+
+void split_address_list(const char *s, struct strvec *out)
+{
+	const char *start = s;
+	bool quoted = false;
+	int angle = 0;
+
+	for (const char *p = s;; p++) {
+		if (*p == '"' && (p == s || p[-1] != '\\'))
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle++;
+		else if (!quoted && *p == '>' && angle)
+			angle--;
+		if (*p && (quoted || angle || (*p != ',' && *p != ';')))
+			continue;
+		push_address(start, p - start, out);
+		if (!*p)
+			break;
+		start = p + 1;
+	}
+}
+
+void mbox_header_values(const char *text, size_t len, const struct message *m, const char *name,
+			struct strvec *out)
+{
+	struct strvec hdrs = STRVEC_INIT;
+	struct lines l;
+	char *copy = split_lines(text, len, &l);
+	size_t i = m->line > 0 ? (size_t)m->line - 1 : l.n;
+	bool archive = m->format != FMT_MBOX;
+
+	/* an archive message starts at its "* subject" line, its headers follow its "From: ... (permalink" */
+	while (archive && i < l.n && !archive_from(l.v[i], NULL, NULL))
+		i++;
+	if (i < l.n)
+		read_headers(&l, i + archive, l.n, &hdrs, archive);
+	for (size_t h = 0; h < hdrs.n; h++) {
+		const char *v = header_value(hdrs.v[h], name);
+
+		if (v)
+			sv_push_owned(out, decode_header_words(v));
+	}
+	sv_release(&hdrs);
+	free(l.v);
+	free(copy);
+}
+
+char *encode_header_words(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t word = 0;	/* where the current encoded-word starts */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p && *p < 0x80 && *p >= 0x20; p++)
+		;
+	if (!*p)
+		return xstrdup(s);
+	for (p = (const unsigned char *)s; *p; p++) {
+		/* RFC 2047: at most 75 characters a word, a character never split */
+		if (!sb.len || (sb.len - word > 60 && (*p & 0xc0) != 0x80)) {
+			if (sb.len)
+				sb_adds(&sb, "?= ");
+			word = sb.len;
+			sb_adds(&sb, "=?UTF-8?q?");
+		}
+		if (*p == ' ')
+			sb_addc(&sb, '_');
+		else if (*p > 0x20 && *p < 0x7f && !strchr("=?_\"(),.:;<>@[\\]", *p))
+			sb_addc(&sb, *p);
+		else
+			sb_addf(&sb, "=%02X", *p);
+	}
+	sb_adds(&sb, "?=");
+	return sb_detach(&sb);
+}

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/util.h"
+
 /* How the messages were laid out in the input file. */
 enum msg_format {
 	FMT_MBOX,		/* git format-patch / b4 mbox, or one raw mail */
@@ -47,5 +49,23 @@ long long parse_mail_date(const char *s);
 char *decode_header_words(const char *s);
 /* "Name <addr>" or "addr" -> parts (new strings; email may be NULL). */
 void split_address(const char *s, char **name, char **email);
+
+/*
+ * The addresses of a To: or Cc: value, one entry each, trimmed: commas in
+ * quotes or angle brackets do not split, ';' does too, and a "label:"
+ * before an address (a group's name, an archive's "+Cc:") is dropped.
+ */
+void split_address_list(const char *s, struct strvec *out);
+
+/*
+ * Every value of header name (To, Cc, ...) of message m, decoded, in
+ * order. text is the file mbox_parse() read m from: the headers are read
+ * again where m starts, as the archive layouts show them.
+ */
+void mbox_header_values(const char *text, size_t len, const struct message *m, const char *name,
+			struct strvec *out);
+
+/* s for a header: as it is when plain ASCII, else RFC 2047 encoded-words (a new string). */
+char *encode_header_words(const char *s);
 
 #endif

@@ -743,3 +743,51 @@ void series_print(const struct series *s, FILE *f)
 	for (size_t i = 0; i < s->notes.n; i++)
 		fprintf(f, "note: %s\n", s->notes.v[i]);
 }
+
+static int by_file_name(const void *a, const void *b)
+{
+	return strcmp(path_basename(*(char *const *)a), path_basename(*(char *const *)b));
+}
+
+void series_patch_files(const char *dir, struct strvec *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && ends_with(e->d_name, ".patch"))
+			sv_push_owned(out, xasprintf("%s/%s", dir, e->d_name));
+	if (d)
+		closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), by_file_name);
+}
+
+void series_layer_files(const char *series_dir, const char *layer, const char *kernel, struct strvec *out)
+{
+	char *gdir = xasprintf("%s/%s", series_dir, layer);
+	char *kdir = xasprintf("%s/%s/%s", series_dir, layer, kernel);
+	struct strvec own = STRVEC_INIT;
+
+	series_patch_files(gdir, out);
+	series_patch_files(kdir, &own);
+	for (size_t i = 0; i < own.n; i++) {
+		size_t j;
+
+		for (j = 0; j < out->n; j++)
+			if (!strcmp(path_basename(out->v[j]), path_basename(own.v[i])))
+				break;
+		if (j < out->n) {
+			free(out->v[j]);
+			out->v[j] = own.v[i];
+		} else {
+			sv_push_owned(out, own.v[i]);
+		}
+		own.v[i] = NULL;
+	}
+	sv_release(&own);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), by_file_name);
+	free(gdir);
+	free(kdir);
+}

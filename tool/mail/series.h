@@ -107,6 +107,15 @@ void series_free(struct series *s);
 
 /* One patch mail (git format-patch form) into title, author, message, trailers and diff. */
 int series_read_patch_file(const char *path, struct spatch *p);
+
+/* The *.patch files of dir, sorted by name (none if dir is missing). */
+void series_patch_files(const char *dir, struct strvec *out);
+
+/*
+ * A layer of patches in a series directory (prereqs, local): <layer>/NNNN-*.patch,
+ * each replaced by the one of the same name in <layer>/<kernel>/, sorted by name.
+ */
+void series_layer_files(const char *series_dir, const char *layer, const char *kernel, struct strvec *out);
 void spatch_free(struct spatch *p);
 
 const char *text_state_name(enum text_state st);

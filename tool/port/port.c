@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include "port/port.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -495,90 +494,32 @@ static int stop_on_conflict(struct port_ctx *c, const struct patch_record *rec, 
 	return ret;
 }
 
-static int by_basename(const void *a, const void *b)
+static void prereq_files(const struct port_ctx *c, struct strvec *out)
 {
-	return strcmp(path_basename(*(char *const *)a), path_basename(*(char *const *)b));
-}
-
-static char **list_patch_files(const char *dir, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		if (!ends_with(e->d_name, ".patch"))
-			continue;
-		v = xrealloc(v, (*n + 1) * sizeof(*v));
-		v[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
-	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof(*v), by_basename);
-	return v;
-}
-
-/*
- * <layer>/NNNN-*.patch of the series directory (prereqs, local), each
- * replaced by the one of the same name in <layer>/<kernel>/.
- */
-static char **layer_files(const struct port_ctx *c, const char *layer, size_t *n)
-{
-	char *gdir = xasprintf("%s/%s", c->o->series_dir, layer);
-	char *kdir = xasprintf("%s/%s/%s", c->o->series_dir, layer, c->o->kernel);
-	size_t ng, nk;
-	char **g = list_patch_files(gdir, &ng), **k = list_patch_files(kdir, &nk);
-
-	for (size_t i = 0; i < nk; i++) {
-		bool replaced = false;
-
-		for (size_t j = 0; j < ng && !replaced; j++)
-			if (!strcmp(path_basename(g[j]), path_basename(k[i]))) {
-				free(g[j]);
-				g[j] = k[i];
-				replaced = true;
-			}
-		if (!replaced) {
-			g = xrealloc(g, (ng + 1) * sizeof(*g));
-			g[ng++] = k[i];
-		}
-	}
-	free(k);
-	free(gdir);
-	free(kdir);
-	if (ng)
-		qsort(g, ng, sizeof(*g), by_basename);
-	*n = ng;
-	return g;
+	series_layer_files(c->o->series_dir, "prereqs", c->o->kernel, out);
 }
 
 /* The local fixes, none when the series is ported as posted. */
-static char **local_files(const struct port_ctx *c, size_t *n)
+static void local_files(const struct port_ctx *c, struct strvec *out)
 {
-	*n = 0;
-	return c->o->no_local ? NULL : layer_files(c, "local", n);
+	if (!c->o->no_local)
+		series_layer_files(c->o->series_dir, "local", c->o->kernel, out);
 }
 
 /* backports/<series>/<kernel>/fixups/NNNN-*.patch, a human's recorded resolution. */
 static char *find_fixup(const struct port_ctx *c, int n)
 {
 	char *dir = xasprintf("%s/%s/fixups", c->o->series_dir, c->o->kernel);
+	struct strvec files = STRVEC_INIT;
 	char prefix[16];
-	size_t count;
-	char **files = list_patch_files(dir, &count);
 	char *found = NULL;
 
+	series_patch_files(dir, &files);
 	snprintf(prefix, sizeof(prefix), "%04d-", n);
-	for (size_t i = 0; i < count; i++) {
-		if (!found && starts_with(path_basename(files[i]), prefix))
-			found = files[i];
-		else
-			free(files[i]);
-	}
-	free(files);
+	for (size_t i = 0; i < files.n && !found; i++)
+		if (starts_with(path_basename(files.v[i]), prefix))
+			found = xstrdup(files.v[i]);
+	sv_release(&files);
 	free(dir);
 	return found;
 }
@@ -1029,20 +970,18 @@ out:
 
 static int check_files(struct port_ctx *c)
 {
-	struct strvec known = STRVEC_INIT;
-	size_t n;
-	char **pre = layer_files(c, "prereqs", &n);
+	struct strvec known = STRVEC_INIT, files = STRVEC_INIT;
 	int ret = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		char *skip = ret ? NULL : skip_reason(c, pre[i]);
+	prereq_files(c, &files);
+	for (size_t i = 0; i < files.n && !ret; i++) {
+		char *skip = skip_reason(c, files.v[i]);
 
-		if (!ret && !skip)
-			ret = check_diff_files(c, pre[i], false, &known);
+		if (!skip)
+			ret = check_diff_files(c, files.v[i], false, &known);
 		free(skip);
-		free(pre[i]);
 	}
-	free(pre);
+	sv_release(&files);
 	for (int i = 0; !ret && i < c->s.total; i++) {
 		char *fix = find_fixup(c, c->s.patches[i].n);
 		char *up = xasprintf("%s/%s", c->o->series_dir, c->s.patches[i].filename);
@@ -1051,13 +990,10 @@ static int check_files(struct port_ctx *c)
 		free(fix);
 		free(up);
 	}
-	pre = local_files(c, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (!ret)
-			ret = check_diff_files(c, pre[i], false, &known);
-		free(pre[i]);
-	}
-	free(pre);
+	local_files(c, &files);
+	for (size_t i = 0; i < files.n && !ret; i++)
+		ret = check_diff_files(c, files.v[i], false, &known);
+	sv_release(&files);
 	sv_release(&known);
 	return ret;
 }
@@ -1181,38 +1117,33 @@ static void teardown(struct port_ctx *c)
 
 static int port_prereqs(struct port_ctx *c)
 {
-	size_t n;
-	char **files = layer_files(c, "prereqs", &n);
+	struct strvec files = STRVEC_INIT;
 	int ret = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		struct patch_record *rec;
-		char *skip;
+	prereq_files(c, &files);
+	for (size_t i = 0; i < files.n && !ret; i++) {
+		struct patch_record *rec = new_record(c->r);
+		char *skip = skip_reason(c, files.v[i]);
 
-		if (!ret) {
-			rec = new_record(c->r);
-			rec->prereq = true;
-			rec->n = (int)i + 1;
-			skip = skip_reason(c, files[i]);
-			if (skip) {
-				struct spatch p;
+		rec->prereq = true;
+		rec->n = (int)i + 1;
+		if (skip) {
+			struct spatch p;
 
-				rec->status = PS_SKIPPED;
-				rec->how = skip;
-				rec->source = xstrdup(files[i]);
-				ret = series_read_patch_file(files[i], &p);
-				if (!ret) {
-					rec->title = xstrdup(p.title);
-					rec->upstream = upstream_id(p.msg);
-					spatch_free(&p);
-				}
-			} else {
-				ret = port_one(c, rec, files[i], files[i], NULL, 0);
+			rec->status = PS_SKIPPED;
+			rec->how = skip;
+			rec->source = xstrdup(files.v[i]);
+			ret = series_read_patch_file(files.v[i], &p);
+			if (!ret) {
+				rec->title = xstrdup(p.title);
+				rec->upstream = upstream_id(p.msg);
+				spatch_free(&p);
 			}
+		} else {
+			ret = port_one(c, rec, files.v[i], files.v[i], NULL, 0);
 		}
-		free(files[i]);
 	}
-	free(files);
+	sv_release(&files);
 	return ret;
 }
 
@@ -1244,22 +1175,19 @@ static int port_series(struct port_ctx *c)
 /* The backporter's fixes, after the series: the same engine, each labelled local. */
 static int port_local(struct port_ctx *c)
 {
-	size_t n;
-	char **files = local_files(c, &n);
+	struct strvec files = STRVEC_INIT;
 	int ret = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!ret) {
-			struct patch_record *rec = new_record(c->r);
+	local_files(c, &files);
+	for (size_t i = 0; i < files.n && !ret; i++) {
+		struct patch_record *rec = new_record(c->r);
 
-			rec->local = true;
-			rec->n = (int)i + 1;
-			ret = port_one(c, rec, files[i], files[i], NULL, 0);
-			c->r->nlocal++;
-		}
-		free(files[i]);
+		rec->local = true;
+		rec->n = (int)i + 1;
+		ret = port_one(c, rec, files.v[i], files.v[i], NULL, 0);
+		c->r->nlocal++;
 	}
-	free(files);
+	sv_release(&files);
 	return ret;
 }
 
