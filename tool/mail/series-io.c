@@ -596,23 +596,10 @@ int series_load(const char *dir, struct series *s)
 
 /* ---- JSON and the human summary ---- */
 
-static json_t *jstr(const char *s)
-{
-	char *clean;
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	clean = utf8_sanitize(s);
-	j = json_string(clean);
-	free(clean);
-	return j;
-}
-
 static json_t *jdate(long long when)
 {
 	char *d = iso_date(when);
-	json_t *j = jstr(d);
+	json_t *j = json_text(d);
 
 	free(d);
 	return j;
@@ -622,17 +609,17 @@ static json_t *review_json(const struct review_item *r)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "reviewer", jstr(r->reviewer));
+	json_object_set_new(o, "reviewer", json_text(r->reviewer));
 	json_object_set_new(o, "date", jdate(r->when));
 	json_object_set_new(o, "hunk", r->hunk ? json_integer(r->hunk) : json_null());
-	json_object_set_new(o, "file", jstr(r->file));
-	json_object_set_new(o, "quote", jstr(r->quote));
-	json_object_set_new(o, "comment", jstr(r->comment));
-	json_object_set_new(o, "responder", jstr(r->responder));
-	json_object_set_new(o, "response", jstr(r->response));
-	json_object_set_new(o, "resolution", jstr(r->resolution));
+	json_object_set_new(o, "file", json_text(r->file));
+	json_object_set_new(o, "quote", json_text(r->quote));
+	json_object_set_new(o, "comment", json_text(r->comment));
+	json_object_set_new(o, "responder", json_text(r->responder));
+	json_object_set_new(o, "response", json_text(r->response));
+	json_object_set_new(o, "resolution", json_text(r->resolution));
 	json_object_set_new(o, "status", json_string("open"));
-	json_object_set_new(o, "action", jstr(r->action));
+	json_object_set_new(o, "action", json_text(r->action));
 	return o;
 }
 
@@ -642,24 +629,24 @@ static json_t *patch_json(const struct spatch *p)
 	char *author = person(p->author_name, p->author_email);
 
 	json_object_set_new(o, "number", json_integer(p->n));
-	json_object_set_new(o, "file", jstr(p->filename));
-	json_object_set_new(o, "subject", jstr(p->title));
-	json_object_set_new(o, "author", jstr(author));
+	json_object_set_new(o, "file", json_text(p->filename));
+	json_object_set_new(o, "subject", json_text(p->title));
+	json_object_set_new(o, "author", json_text(author));
 	json_object_set_new(o, "date", jdate(p->when));
-	json_object_set_new(o, "message_id", jstr(p->message_id));
+	json_object_set_new(o, "message_id", json_text(p->message_id));
 	json_object_set_new(o, "text", json_string(text_state_name(p->state)));
-	json_object_set_new(o, "text_note", jstr(p->state_note));
-	json_object_set_new(o, "source", jstr(p->source));
+	json_object_set_new(o, "text_note", json_text(p->state_note));
+	json_object_set_new(o, "source", json_text(p->source));
 	a = json_array();
 	for (size_t i = 0; i < p->files.n; i++)
-		json_array_append_new(a, jstr(p->files.v[i]));
+		json_array_append_new(a, json_text(p->files.v[i]));
 	json_object_set_new(o, "files", a);
 	a = json_array();
 	for (size_t i = 0; i < p->ntrailers; i++) {
 		json_t *t = json_object();
 
-		json_object_set_new(t, "key", jstr(p->trailers[i].key));
-		json_object_set_new(t, "value", jstr(p->trailers[i].value));
+		json_object_set_new(t, "key", json_text(p->trailers[i].key));
+		json_object_set_new(t, "value", json_text(p->trailers[i].value));
 		json_object_set_new(t, "collected", json_boolean(p->trailers[i].collected));
 		json_array_append_new(a, t);
 	}
@@ -668,9 +655,9 @@ static json_t *patch_json(const struct spatch *p)
 	for (size_t i = 0; i < p->nprereqs; i++) {
 		json_t *q = json_object();
 
-		json_object_set_new(q, "commit", jstr(p->prereqs[i].commit));
-		json_object_set_new(q, "subject", jstr(p->prereqs[i].subject));
-		json_object_set_new(q, "cited", jstr(p->prereqs[i].cited));
+		json_object_set_new(q, "commit", json_text(p->prereqs[i].commit));
+		json_object_set_new(q, "subject", json_text(p->prereqs[i].subject));
+		json_object_set_new(q, "cited", json_text(p->prereqs[i].cited));
 		json_array_append_new(a, q);
 	}
 	json_object_set_new(o, "prereqs", a);
@@ -687,16 +674,16 @@ char *series_json(const struct series *s)
 	json_t *o = json_object(), *a;
 	char *out;
 
-	json_object_set_new(o, "name", jstr(s->name));
+	json_object_set_new(o, "name", json_text(s->name));
 	json_object_set_new(o, "version", json_integer(s->version));
-	json_object_set_new(o, "cover_subject", jstr(s->cover_subject));
-	json_object_set_new(o, "cover_message_id", jstr(s->cover_message_id));
+	json_object_set_new(o, "cover_subject", json_text(s->cover_subject));
+	json_object_set_new(o, "cover_message_id", json_text(s->cover_message_id));
 	a = json_array();
 	for (size_t i = 0; i < s->nsources; i++) {
 		json_t *src = json_object();
 
-		json_object_set_new(src, "file", jstr(s->sources[i].file));
-		json_object_set_new(src, "format", jstr(s->sources[i].format));
+		json_object_set_new(src, "file", json_text(s->sources[i].file));
+		json_object_set_new(src, "format", json_text(s->sources[i].format));
 		json_array_append_new(a, src);
 	}
 	json_object_set_new(o, "sources", a);
@@ -706,7 +693,7 @@ char *series_json(const struct series *s)
 	json_object_set_new(o, "patches", a);
 	a = json_array();
 	for (size_t i = 0; i < s->notes.n; i++)
-		json_array_append_new(a, jstr(s->notes.v[i]));
+		json_array_append_new(a, json_text(s->notes.v[i]));
 	json_object_set_new(o, "notes", a);
 	out = json_dumps(o, JSON_INDENT(2));
 	json_decref(o);
