@@ -76,3 +76,11 @@ char *collapse_blanks(const char *s)
 	*q = '\0';
 	return t;
 }
+
+bool is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}

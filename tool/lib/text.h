@@ -3,6 +3,7 @@
 #define KB_TEXT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "lib/util.h"
 
@@ -19,6 +20,9 @@ char *utf8_sanitize(const char *s);
  * that is not valid UTF-8, and a console line or a finding with it.
  */
 json_t *json_text(const char *s);
+
+/* No byte of s above 0x7f: plain ASCII, which mail headers and bodies carry without MIME. */
+bool is_ascii(const char *s);
 
 /* s trimmed, every run of blanks (line breaks included) one space (a new string). */
 char *collapse_blanks(const char *s);

@@ -352,27 +352,15 @@ static void rfc2822_date(long long when, char *buf, size_t len)
 static char *posted_subject(const struct series *s, int n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *clean, *subject;
+	char *tag = series_subject_tag(s, n), *clean, *subject;
 
-	sb_addf(&sb, "[%s", s->prefix ? s->prefix : "PATCH");
-	if (s->version > 1)
-		sb_addf(&sb, " v%d", s->version);
-	if (s->total > 1)
-		sb_addf(&sb, " %d/%d", n, s->total);
-	sb_addf(&sb, "] %s", n ? s->patches[n - 1].title : s->cover_subject ? s->cover_subject : "");
+	sb_addf(&sb, "%s %s", tag, n ? s->patches[n - 1].title : s->cover_subject ? s->cover_subject : "");
+	free(tag);
 	clean = header_text(sb_str(&sb));
 	sb_release(&sb);
 	subject = collapse_blanks(clean);
 	free(clean);
 	return subject;
-}
-
-static bool is_ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
 }
 
 static void add_headers(struct strbuf *sb, const struct ctx *c, const char *body)

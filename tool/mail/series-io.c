@@ -208,35 +208,7 @@ static char *series_yaml(const struct series *s)
 
 /* ---- git format-patch form ---- */
 
-static bool is_ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
-}
-
-/* RFC 2047 for a display name that is not plain ASCII. */
-static char *mime_name(const char *name)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (is_ascii(name))
-		return xstrdup(name);
-	sb_adds(&sb, "=?UTF-8?q?");
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p == ' ')
-			sb_addc(&sb, '_');
-		else if (*p < 0x80 && *p != '=' && *p != '?' && *p != '_')
-			sb_addc(&sb, *p);
-		else
-			sb_addf(&sb, "=%02X", *p);
-	}
-	sb_adds(&sb, "?=");
-	return sb_detach(&sb);
-}
-
-static char *subject_tag(const struct series *s, int n)
+char *series_subject_tag(const struct series *s, int n)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -252,8 +224,8 @@ static char *subject_tag(const struct series *s, int n)
 char *series_format_patch(const struct series *s, const struct spatch *p)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *name = mime_name(p->author_name ? p->author_name : "unknown");
-	char *tag = subject_tag(s, p->n);
+	char *name = encode_header_words(p->author_name ? p->author_name : "unknown");
+	char *tag = series_subject_tag(s, p->n);
 	char date[64] = "Thu, 1 Jan 1970 00:00:00 +0000";
 	time_t t = (time_t)p->when;
 	struct tm tm;

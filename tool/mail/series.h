@@ -108,6 +108,9 @@ void series_free(struct series *s);
 /* One patch mail (git format-patch form) into title, author, message, trailers and diff. */
 int series_read_patch_file(const char *path, struct spatch *p);
 
+/* "[PATCH v2 3/8]": patch n's tag as the series was posted (0: the cover letter). */
+char *series_subject_tag(const struct series *s, int n);
+
 /* The *.patch files of dir, sorted by name (none if dir is missing). */
 void series_patch_files(const char *dir, struct strvec *out);
 
