@@ -1,8 +1,9 @@
 #!/bin/sh
 # kbackport report: from a crafted result store (tests/helpers/report-store.py:
-# good, bad, slow) in a scratch work dir — text table with ✔/✘ and reasons,
-# the JSON schema, a self-contained HTML page rendered by headless Chromium
-# with both plots; then the real store, if this checkout has one.
+# good, bad, slow; bench rounds: rounds, bound, spread, busy; the series as
+# posted: posted, postfail) in a scratch work dir — text table with ✔/✘/≈ and
+# reasons, the JSON schema, a self-contained HTML page rendered by headless
+# Chromium with both plots; then the real store, if this checkout has one.
 . "$(dirname "$0")/lib.sh"
 W="$T/work"
 python3 "$ROOT/tests/helpers/report-store.py" "$W" "$T/series" || exit 1
@@ -21,10 +22,10 @@ text_table() {
 	cat "$T/text"
 	head -n 1 "$T/text" | grep -q '^kernel  *revision  *patches  *prereqs  *build  *boot  *runner ' &&
 	grep -Eq '^good  +6\.1\.192-3  +✔ 1 clean' "$T/text" &&
-	grep -q 'tests  *debug  *test1@8j  *test2@8j  *verdict' "$T/text" &&
-	grep -Eq '^good .*✔ 1 clean 1 fuzzy 1 adapted 1 present .*qemu, lava .*✔ clean  *✔ 8.00x  *✔ 8.00x  *✔ pass' "$T/text" &&
-	grep -Eq '^slow .*·  *✔ 8.00x  *✘ 0.50x  *✘ fail' "$T/text" &&
-	grep -Eq '^bad .*✘ warn: lockdep  *✘ fail' "$T/text" &&
+	grep -q 'tests  *debug  *as posted  *test1@8j  *test2@8j  *verdict' "$T/text" &&
+	grep -Eq '^good .*✔ 1 clean 1 fuzzy 1 adapted 1 present .*qemu, lava .*✔ clean  *✔ no local fixes  *✔ 8.00x  *✔ 8.00x  *✔ pass' "$T/text" &&
+	grep -Eq '^slow .*·  *✔ no local fixes  *✔ 8.00x  *✘ 0.50x  *✘ fail' "$T/text" &&
+	grep -Eq '^bad .*✘ warn: lockdep  *✔ no local fixes  *✘ fail' "$T/text" &&
 	grep -q '^bad: ✘ debug: debug dio: kernel verdict warn$' "$T/text" &&
 	grep -q '^bad: ✘ debug: debug dio: console line 733: WARNING: possible circular locking dependency detected$' "$T/text" &&
 	grep -q '^bad: debug lockdep at console line 733: WARNING: possible circular locking dependency detected$' "$T/text" &&
@@ -45,11 +46,12 @@ json_schema() {
 	d = json.load(open(sys.argv[1]))
 	assert d["schema"] == "kbackport-report/1", d["schema"]
 	ks = {k["kernel"]: k for k in d["kernels"]}
-	assert sorted(ks) == ["bad", "good", "slow"], sorted(ks)
+	assert sorted(ks) == ["bad", "bound", "busy", "good", "posted", "postfail", "rounds", "slow", "spread"], sorted(ks)
 	for k in ks.values():
 	    assert set(k) >= {"tree", "port", "build", "boot", "bench", "tests", "measurements",
-	                      "comparisons", "reference", "stages", "verdict", "steps"}, sorted(k)
-	    assert set(k["stages"]) == {"port", "build", "boot", "bench", "debug"}
+	                      "comparisons", "reference", "stages", "verdict", "steps", "posted"}, sorted(k)
+	    assert set(k["stages"]) == {"port", "build", "boot", "bench", "debug", "posted"}
+	    assert all(set(s) == {"status", "reasons", "disturbed"} for s in k["stages"].values()), k["stages"]
 	g = ks["good"]
 	assert g["verdict"] == "pass" and all(s["status"] == "pass" for s in g["stages"].values()), g["stages"]
 	assert g["tree"]["tip"] == "t" * 40 and g["port"]["counts"] == {"clean": 1, "fuzzy": 1, "adapted": 1, "already-present": 1}
@@ -68,6 +70,10 @@ json_schema() {
 	assert b["boot"]["patched"]["console_tail"] == ["Oops: general protection fault", "Kernel panic"]
 	assert ks["slow"]["stages"]["bench"]["status"] == "fail"
 	assert b["stages"]["debug"]["status"] == "fail" and ks["slow"]["stages"]["debug"]["status"] == "not-run"
+	# one round, as an older kbackport stored it: no spread, its ratio the round's
+	c = {x["test"]: x for x in ks["slow"]["comparisons"]}
+	assert c["test2"]["verdict"] == "fail" and c["test2"]["spread"] is None and c["test2"]["bound"] == 8.0, c
+	assert [r["ratio"] for r in c["test2"]["rounds"]] == [0.5] and g["bench"]["base"]["host"] is None, c
 	t = b["debug"]["traces"][0]
 	assert t["kind"] == "lockdep" and t["line"] == 733 and t["trace"][-1].startswith("---[ end trace"), t
 	EOF
@@ -174,7 +180,99 @@ real_store() {
 
 check "text: one row per kernel, ✔/✘ and every reason, the debug stage's splat with its trace" text_table
 check "json: kbackport-report/1 with tree, build, boot, tests, measurements" json_schema
+# Rounds: the median ratio, the spread, and disturbed (never a pass, never a
+# fail) for a ratio above what 8 jobs can give, rounds that disagree, a busy host.
+rounds_text() {
+	"$KB" report >"$T/text" 2>&1 || return 1
+	cat "$T/text"
+	grep -Eq '^rounds .*✔ 10/10 pass .*✔ 7.80x  *✔ 7.80x  *✔ pass' "$T/text" &&
+	grep -Eq '^bound .*≈ 10/10 pass .*≈ 13.20x  *≈ 13.20x  *≈ disturbed' "$T/text" &&
+	grep -Eq '^spread .*≈ 5.50x  *≈ 5.50x  *≈ disturbed' "$T/text" &&
+	grep -Eq '^busy .*≈ 7.10x  *≈ 7.10x  *≈ disturbed' "$T/text" &&
+	grep -q '^rounds: test1 at 8 jobs: patched/base 7.80x, median of rounds 8.00x, 7.60x; spread 0.05: pass$' "$T/text" &&
+	grep -q '^bound: ≈ bench: test1 at 8 jobs: patched/base 13.20x, above the 8.00x that 8 jobs can give at most$' "$T/text" &&
+	grep -q '^spread: ≈ bench: test2 at 8 jobs: the rounds disagree: 4.00x, 7.00x (spread 0.55, above 0.25)$' "$T/text" &&
+	grep -q '^busy: ≈ bench: base round 2: the host was busy: other processes used 1.31 CPUs on average (nproc 2)$' "$T/text" &&
+	[ "$(grep -c '^busy: ≈' "$T/text")" = 1 ] &&
+	! grep -Eq '^(rounds|bound|spread|busy): ✘' "$T/text" && ! grep -q '^rounds: ≈' "$T/text"
+}
+
+rounds_json() {
+	"$KB" report --format json -o "$T/r.json" && python3 - "$T/r.json" <<-'EOF'
+	import json, sys
+	ks = {k["kernel"]: k for k in json.load(open(sys.argv[1]))["kernels"]}
+	r = ks["rounds"]
+	c = {x["test"]: x for x in r["comparisons"]}["test1"]
+	assert [x["ratio"] for x in c["rounds"]] == [8.0, 7.6] and abs(c["ratio"] - 7.8) < 1e-9, c
+	assert abs(c["spread"] - 0.4 / 7.8) < 1e-9 and c["base"] == 100.0 and c["patched"] == 780.0, c
+	assert c["verdict"] == "pass" and c["disturbed"] == [] and r["verdict"] == "pass", c
+	assert {m["round"] for m in r["measurements"]} == {1, 2}, r["measurements"]
+	assert [x["round"] for x in r["bench"]["rounds"]] == [1, 2], r["bench"]["rounds"]
+	assert r["bench"]["rounds"][1]["patched"]["host"]["busy"] is False, r["bench"]["rounds"]
+	why = {"bound": "above the 8.00x that 8 jobs can give", "spread": "the rounds disagree",
+	       "busy": "base round 2: the host was busy: other processes used 1.31 CPUs"}
+	for name, text in why.items():
+	    k = ks[name]
+	    st = k["stages"]["bench"]
+	    assert k["verdict"] == "disturbed" and st["status"] == "disturbed" and st["reasons"] == [], (name, st)
+	    assert st["disturbed"] and all(text in d for d in st["disturbed"]), (name, st)
+	    for c in k["comparisons"]:
+	        assert c["verdict"] == "disturbed" and any(text in d for d in c["disturbed"]), (name, c)
+	EOF
+}
+
+# The series as posted: its defect kept as evidence beside the fixed kernel's pass.
+posted_text() {
+	"$KB" report >"$T/text" 2>&1 || return 1
+	cat "$T/text"
+	grep -Eq '^posted .*✔ 1 clean 1 fuzzy 1 adapted 1 present \+1 local fix ' "$T/text" &&
+	grep -Eq '^posted .* defect: 1 case  *✔ 7.10x  *✔ 7.10x  *✔ pass' "$T/text" &&
+	grep -Eq '^postfail .*✘ panic  *✔ 7.10x  *✔ 7.10x  *✘ fail' "$T/text" &&
+	grep -q '^posted: series as posted: pppppppppppp; local fixes carried: 1, tip tttttttttttt$' "$T/text" &&
+	grep -q '^posted:   local fix 1 (clean): ext4: refuse a NOWAIT DIO write before any I/O unless all of it maps$' "$T/text" &&
+	grep -q '^posted: as posted: defect in the series as posted, carried fix: ext4: refuse a NOWAIT DIO write before any I/O unless all of it maps$' "$T/text" &&
+	grep -q '^posted:   kb-nowait overwrite-hole \[W\]\[H\], 8192 bytes at 32768: pwritev2-nowait: EAGAIN after 4096 bytes of the write were written; uring-nowait: EAGAIN after 4096 bytes of the write were written; uring: error:EAGAIN in the completion instead of the write punted to io-wq$' "$T/text" &&
+	grep -q '^postfail: ✘ posted: posted dio: the checks did not run to their end: workload unfinished, kernel verdict panic$' "$T/text" &&
+	! grep -q '^posted: ✘' "$T/text" && ! grep -q '^good: series as posted' "$T/text"
+}
+
+posted_json() {
+	"$KB" report --format json -o "$T/r.json" && python3 - "$T/r.json" <<-'EOF'
+	import json, sys
+	ks = {k["kernel"]: k for k in json.load(open(sys.argv[1]))["kernels"]}
+	p = ks["posted"]
+	assert p["stages"]["posted"]["status"] == "pass" and p["verdict"] == "pass", p["stages"]
+	assert p["port"]["counts"] == {"clean": 1, "fuzzy": 1, "adapted": 1, "already-present": 1}, p["port"]["counts"]
+	assert p["port"]["posted"] == "p" * 40 and [f["subject"] for f in p["port"]["local_fixes"]] == \
+	    ["ext4: refuse a NOWAIT DIO write before any I/O unless all of it maps"], p["port"]
+	e = p["posted"]["evidence"]
+	assert [x["case"] for x in e] == ["overwrite-hole"] and e[0]["layout"] == "[W][H]", e
+	assert e[0]["eagain_written"]["pwritev2-nowait"] == 4096 and e[0]["results"]["uring"] == "error:EAGAIN", e
+	assert p["posted"]["note"].startswith("defect in the series as posted, carried fix: ext4: refuse"), p["posted"]
+	assert p["posted"]["build"]["commit"] == "p" * 40 and p["posted"]["boot"]["workload_status"] == "failed"
+	assert not any(t["variant"] == "posted" for t in p["tests"]), p["tests"]
+	f = ks["postfail"]
+	assert f["stages"]["posted"]["status"] == "fail" and f["verdict"] == "fail", f["stages"]["posted"]
+	g = ks["good"]
+	assert g["stages"]["posted"]["status"] == "pass" and g["posted"]["note"] == "no local fixes: patched is the series as posted"
+	assert g["port"]["local_fixes"] == [] and g["posted"]["evidence"] == [], g["posted"]
+	EOF
+}
+
+posted_html() {
+	"$KB" report --format html -o "$T/r.html" 2>/dev/null &&
+	grep -q '<h3>Series as posted (evidence)</h3><p>defect in the series as posted, carried fix: ext4: refuse' "$T/r.html" &&
+	grep -q 'Local fixes carried' "$T/r.html" && grep -q '<td>kb-nowait overwrite-hole</td><td>\[W\]\[H\]</td>' "$T/r.html" &&
+	grep -q '<li class="disturbed">≈ busy bench: base round 2: the host was busy' "$T/r.html" &&
+	grep -q '<h3>Bench rounds</h3>' "$T/r.html" && grep -q '<td class="disturbed">≈ disturbed' "$T/r.html"
+}
+
 check "--kernels, bad format, empty store" options
+check "rounds: median and spread per test; disturbed by bound, spread, busy host, with reasons (text)" rounds_text
+check "rounds: comparisons per round, median, spread, verdicts (json)" rounds_json
+check "the series as posted: local fixes in the port column, the defect's evidence, a crashed posted boot fails (text)" posted_text
+check "the series as posted: evidence, local fixes, counts without them (json)" posted_json
+check "html: the posted evidence, the local fixes, disturbed styled, the rounds" posted_html
 check "an older one-series-per-tree store: moved aside once, announced, not read" old_layout
 check "html: one self-contained file with both plots and the debug boot's lockdep trace" html_self_contained
 check "chromium renders the page: both plots, curves drawn" chromium_render

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -133,6 +134,85 @@ cleanup:
 	return ret;
 }
 
+/* ---- the host meanwhile ----------------------------------------------------------- */
+
+/*
+ * The host was busy when others took more than a quarter of one CPU on
+ * average (a TCG guest's vCPUs are host threads: it is slowed as soon as it
+ * has to share one) or the hypervisor stole more than 5 % of the wall time.
+ */
+#define HOST_BUSY_OTHER_CPUS 0.25
+#define HOST_BUSY_STEAL 0.05
+
+struct host_sample {
+	double at;		/* run_now() */
+	double busy, steal;	/* CPU seconds over all CPUs since boot (/proc/stat) */
+	double self, children;	/* ours, and our waited-for children's (QEMU's once it is reaped) */
+	double load;		/* 1-minute load average */
+};
+
+static double cpu_seconds(const struct rusage *ru)
+{
+	return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 + ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+}
+
+/* -1 when /proc does not tell: the host's load is then unknown, not quiet. */
+static int host_sample(struct host_sample *s)
+{
+	/* user nice system idle iowait irq softirq steal; guest time is counted in user and nice */
+	unsigned long long j[8];
+	long hz = sysconf(_SC_CLK_TCK);
+	struct rusage self, children;
+	FILE *f = fopen("/proc/stat", "r");
+	int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &j[0], &j[1], &j[2], &j[3], &j[4],
+			    &j[5], &j[6], &j[7]) : 0;
+
+	if (f)
+		fclose(f);
+	f = fopen("/proc/loadavg", "r");
+	if (!f || fscanf(f, "%lf", &s->load) != 1)
+		n = 0;
+	if (f)
+		fclose(f);
+	if (n != 8 || hz <= 0 || getrusage(RUSAGE_SELF, &self) || getrusage(RUSAGE_CHILDREN, &children))
+		return -1;
+	s->at = run_now();
+	s->busy = (double)(j[0] + j[1] + j[2] + j[5] + j[6]) / hz;
+	s->steal = (double)j[7] / hz;
+	s->self = cpu_seconds(&self);
+	s->children = cpu_seconds(&children);
+	return 0;
+}
+
+/* What the rest of the host did between the samples around QEMU's run, and whether that was too much. */
+static void host_judge(const struct host_sample *a, const struct host_sample *b, struct host_load *h)
+{
+	double own = b->self - a->self, other, share;
+	struct strbuf why = STRBUF_INIT;
+
+	memset(h, 0, sizeof(*h));
+	h->wall = b->at - a->at;
+	h->qemu_cpu = b->children - a->children;
+	/* jiffies against rusage: a few ticks of rounding, never below nothing */
+	other = b->busy - a->busy - h->qemu_cpu - own;
+	h->other_cpu = other > 0 ? other : 0;
+	h->steal = b->steal - a->steal;
+	h->load_start = a->load;
+	h->load_end = b->load;
+	h->nproc = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (h->wall <= 0)
+		return;
+	share = h->other_cpu / h->wall;
+	if (share > HOST_BUSY_OTHER_CPUS)
+		sb_addf(&why, "other processes used %.2f CPUs on average (nproc %d)", share, h->nproc);
+	if (h->steal > HOST_BUSY_STEAL * h->wall)
+		sb_addf(&why, "%sthe hypervisor stole %.1f s of CPU time in %.1f s", why.len ? "; " : "", h->steal,
+			h->wall);
+	h->busy = why.len > 0;
+	h->why = why.len ? sb_detach(&why) : NULL;
+	sb_release(&why);
+}
+
 /* ---- the boot ----------------------------------------------------------------- */
 
 /* Times the guest's markers as the console arrives. */
@@ -225,6 +305,8 @@ int qemu_boot(const struct qemu_opts *o, struct boot_result *r)
 	struct watch w = { .partial = STRBUF_INIT, .init_at = -1, .workload_at = -1 };
 	struct run_opts ro = { 0 };
 	struct run_result rr;
+	struct host_sample before, after;
+	bool sampled;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -236,9 +318,14 @@ int qemu_boot(const struct qemu_opts *o, struct boot_result *r)
 	ro.timeout = o->timeout;
 	ro.on_output = on_console;
 	ro.arg = &w;
+	sampled = !host_sample(&before);
 	w.start = run_now();
 	if (run(&ro, &rr))
 		goto cleanup;
+	if (sampled && !host_sample(&after)) {
+		host_judge(&before, &after, &r->host);
+		r->host_measured = true;
+	}
 	if (w.partial.len)
 		watch_line(&w, w.partial.buf);
 	if (read_file(o->console, &text))
@@ -267,5 +354,6 @@ cleanup:
 void boot_result_free(struct boot_result *r)
 {
 	console_report_free(&r->console);
+	free(r->host.why);
 	memset(r, 0, sizeof(*r));
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "boot/console.h"
+#include "boot/record.h"
 #include "lib/util.h"
 
 /*
@@ -41,6 +42,8 @@ struct boot_result {
 	double workload_seconds;	/* ... to the workload's start; -1 if never */
 	double total_seconds;
 	struct console_report console;
+	bool host_measured;	/* QEMU only: host is what the rest of the host did meanwhile */
+	struct host_load host;
 };
 
 /* The worst of the console's findings, the timeout and whether init ran. */

@@ -23,9 +23,27 @@ static json_t *times(const struct boot_record *r)
 			 "guest_uptime_at_init", seconds(c->guest_uptime_at_init));
 }
 
+static json_t *host_json(const struct host_load *h)
+{
+	if (!h)
+		return json_null();
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:o}", "wall_seconds", h->wall,
+			 "qemu_cpu_seconds", h->qemu_cpu, "other_cpu_seconds", h->other_cpu,
+			 "other_cpus", h->wall > 0 ? h->other_cpu / h->wall : 0.0, "steal_seconds", h->steal,
+			 "loadavg_start", h->load_start, "loadavg_end", h->load_end, "nproc", h->nproc,
+			 "busy", h->busy, "reason", results_str(h->why));
+}
+
 static json_t *count(int n)
 {
 	return n > 0 ? json_integer(n) : json_null();
+}
+
+char *boot_record_name(const char *workload, int round, const char *ext)
+{
+	if (round > 1)
+		return xasprintf("%s.round-%d%s", workload, round, ext);
+	return xasprintf("%s%s", workload, ext);
 }
 
 json_t *boot_record_json(const struct boot_record *r)
@@ -55,6 +73,10 @@ json_t *boot_record_json(const struct boot_record *r)
 		      "result_error", json_text(c->result_error),
 		      "findings", console_findings_json(c), "console", json_text(r->console_path),
 		      "console_tail", problem ? results_strv(&c->tail) : json_null());
+	if (o) {
+		json_object_set_new(o, "round", json_integer(r->round > 0 ? r->round : 1));
+		json_object_set_new(o, "host", host_json(r->host));
+	}
 	if (o && r->extra_name)
 		json_object_set_new(o, r->extra_name, r->extra ? r->extra : json_null());
 	else

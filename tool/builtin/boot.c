@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport boot <kernel> [--variant base|patched|debug] [--workload NAME|FILE] [--timeout S]
- *                [--append 'ARGS'] [--series DIR] [--force]
+ * kbackport boot <kernel> [--variant base|patched|posted|debug] [--workload NAME|FILE] [--timeout S]
+ *                [--append 'ARGS'] [--round N] [--series DIR] [--force]
  *
  * Boots the built image of one variant with the guest initramfs, in QEMU
  * or on an ssh test box (boot.runner: ssh, tool/ssh.h), runs one
  * workload, and writes <work>/results/<kernel>/<variant>/
  * <workload>.json and <workload>.console.log (console.log points at the
- * latest). Exit 0 only for a clean console and a workload that finished
- * with status 0; 8 for any other kernel verdict; 9 for a failed workload.
+ * latest; round N > 1: <workload>.round-N.*). Exit 0 only for a clean
+ * console and a workload that finished with status 0; 8 for any other
+ * kernel verdict; 9 for a failed workload.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,10 +29,11 @@
 #include "lib/util.h"
 
 static const struct kb_option options[] = {
-	{ "variant", 'v', 0, "base|patched|debug", "what to boot (default: base)" },
+	{ "variant", 'v', 0, "base|patched|posted|debug", "what to boot (default: base)" },
 	{ "workload", 'w', 0, "NAME|FILE", "a workload of tool/guest/workloads/ or a shell script (default: smoke)" },
 	{ "timeout", 't', 0, "S", "give the boot up after S seconds (default: the YAML's boot.timeout)" },
 	{ "append", 'a', 0, "'ARGS'", "more kernel arguments; NAME=value ones reach the workload's environment" },
+	{ "round", 'r', 0, "N", "measure again: round N, 1 to 16, kept beside round 1 (default: 1)" },
 	{ "series", 's', 0, "DIR", "the series results are kept under (default: the only one in backports/)" },
 	{ "force", 'f', 0, NULL, "boot again even when a stored result holds" },
 	{ NULL },
@@ -41,7 +43,7 @@ const struct kb_usage usage_boot = {
 	.name = "boot",
 	.summary = "boot a built kernel in QEMU or on a test box, run a workload",
 	.forms = (const char *const[]){
-		"boot <kernel> [{variant}] [{workload}] [{timeout}] [{append}] [{series}] [{force}]",
+		"boot <kernel> [{variant}] [{workload}] [{timeout}] [{append}] [{round}] [{series}] [{force}]",
 		NULL,
 	},
 	.options = options,
@@ -58,8 +60,11 @@ const struct kb_usage usage_boot = {
 		"kexec (or the box's boot loader and the power-cycle command), the console\n"
 		"read through the YAML's console command, the box power-cycled back. The result is\n"
 		"<workload>.json; a stored one is reused for the same image, initramfs and\n"
-		"settings unless --force. Exit 0: clean and the workload succeeded; 8: any\n"
-		"other verdict; 9: the workload failed.",
+		"settings unless --force. --round N (N > 1) boots the same again to measure\n"
+		"again, kept as <workload>.round-N.json and reused by the same rule; the\n"
+		"record says how busy the rest of the host was meanwhile (QEMU only).\n"
+		"Exit 0: clean and the workload succeeded; 8: any other verdict; 9: the\n"
+		"workload failed.",
 };
 
 /* The scratch virtio-blk disk every boot gets, emptied each time. */
@@ -72,6 +77,7 @@ struct boot {
 	const char *variant;
 	struct guest_workload w;
 	double timeout;
+	int round;		/* 1..BOOT_MAX_ROUNDS */
 	bool force;
 	const char *extra;	/* --append: more kernel arguments, e.g. a workload's NAME=value settings */
 	char *series;		/* the series name results are kept under */
@@ -118,6 +124,13 @@ static char *boot_key(const struct boot *b)
 	results_hash h;
 	char *key = NULL;
 
+	/* later rounds are boots of their own; round 1 keeps the key it always had, so stored results hold */
+	if (b->round > 1) {
+		char *with = xasprintf("%sround %d\n", text, b->round);
+
+		free(text);
+		text = with;
+	}
 	if (!results_hash_buf(text, strlen(text), h))
 		key = xasprintf("boot:%s", h);
 	free(text);
@@ -149,7 +162,8 @@ static json_t *boot_json(const struct boot *b, const char *key, const char *cons
 		.timeout = b->timeout, .kernel_args = b->append, .verdict = r->verdict, .timed_out = r->timed_out,
 		.qemu_ran = !b->ssh, .qemu_exit = r->qemu_status, .init_seconds = r->init_seconds,
 		.workload_seconds = r->workload_seconds, .total_seconds = r->total_seconds,
-		.console = &r->console, .console_path = console, .extra_name = "box", .extra = box_json(b),
+		.console = &r->console, .console_path = console, .round = b->round,
+		.host = r->host_measured ? &r->host : NULL, .extra_name = "box", .extra = box_json(b),
 	};
 
 	return boot_record_json(&rec);
@@ -202,6 +216,10 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 	for (size_t i = 0; i < c->nfindings; i++)
 		printf("    %s:%zu: [%s] %s\n", path_basename(console), c->findings[i].lineno, c->findings[i].kind,
 		       c->findings[i].line);
+	if (r->host_measured)
+		printf("%s: host %s: other processes %.2f CPUs on average, steal %.1f s, load %.2f to %.2f (nproc %d)\n",
+		       prefix, r->host.busy ? "busy" : "quiet", r->host.wall > 0 ? r->host.other_cpu / r->host.wall : 0,
+		       r->host.steal, r->host.load_start, r->host.load_end, r->host.nproc);
 	printf("%s: workload %s: %s", prefix, b->w.name, status);
 	if (c->workload_ended)
 		printf(" (exit %d)", c->workload_exit);
@@ -279,7 +297,9 @@ static int run_ssh(struct boot *b, const char *image, const char *console, struc
 static int boot(struct boot *b)
 {
 	struct boot_result r = { 0 };
-	char *prefix = xasprintf("%s %s", b->k.name, b->variant), *cpio = NULL, *key = NULL;
+	char *prefix = b->round > 1 ? xasprintf("%s %s round %d", b->k.name, b->variant, b->round) :
+		       xasprintf("%s %s", b->k.name, b->variant);
+	char *cpio = NULL, *key = NULL, *name;
 	char *json_path = NULL, *console = NULL, *lock = NULL;
 	json_t *stored = NULL, *obj = NULL;
 	const char *image;
@@ -303,7 +323,9 @@ static int boot(struct boot *b)
 	b->append = xasprintf(GUEST_CMDLINE_WORKLOAD "%s " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s%s%s",
 			      b->w.name, b->k.name, b->variant, b->extra ? " " : "", b->extra ? b->extra : "");
 	key = boot_key(b);
-	json_path = xasprintf("%s/%s.json", b->dir, b->w.name);
+	name = boot_record_name(b->w.name, b->round, ".json");
+	json_path = xasprintf("%s/%s", b->dir, name);
+	free(name);
 	stored = results_read(json_path);
 	if (key && !b->force && stored && results_key_matches(stored, key)) {
 		const char *verdict = json_string_value(json_object_get(stored, "verdict"));
@@ -316,7 +338,9 @@ static int boot(struct boot *b)
 			goto cleanup;
 		}
 	}
-	console = xasprintf("%s/%s.console.log", b->dir, b->w.name);
+	name = boot_record_name(b->w.name, b->round, ".console.log");
+	console = xasprintf("%s/%s", b->dir, name);
+	free(name);
 	if (!key || (b->ssh ? run_ssh(b, image, console, &r) : run_qemu(b, image, console, &r)))
 		goto cleanup;
 	link_latest(b->dir, console);
@@ -344,8 +368,8 @@ cleanup:
 
 int cmd_boot(int argc, char **argv)
 {
-	struct boot b = { .variant = "base" };
-	const char *workload = "smoke", *timeout = NULL, *series = NULL;
+	struct boot b = { .variant = "base", .round = 1 };
+	const char *workload = "smoke", *timeout = NULL, *series = NULL, *round = NULL;
 	char *dir;
 	int c, ret;
 
@@ -362,6 +386,9 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'a':
 			b.extra = optarg;
+			break;
+		case 'r':
+			round = optarg;
 			break;
 		case 'f':
 			b.force = true;
@@ -387,6 +414,16 @@ int cmd_boot(int argc, char **argv)
 			error("--timeout takes a number of seconds, not '%s'", timeout);
 			return KB_EXIT_USAGE;
 		}
+	}
+	if (round) {
+		char *end;
+		long n = strtol(round, &end, 10);
+
+		if (*end || n < 1 || n > BOOT_MAX_ROUNDS) {
+			error("--round takes a number from 1 to %d, not '%s'", BOOT_MAX_ROUNDS, round);
+			return KB_EXIT_USAGE;
+		}
+		b.round = (int)n;
 	}
 	dir = series ? xstrdup(series) : default_series_dir();
 	b.series = store_series_name(dir);

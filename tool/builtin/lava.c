@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport lava <kernel> [--variant base|patched|debug] [--workload W] [--append ARGS] [--lab PROFILE]
+ * kbackport lava <kernel> [--variant base|patched|posted|debug] [--workload W] [--append ARGS] [--lab PROFILE]
  *                [--series DIR] [-o job.yaml] [--validate] [--run-local | --submit URL [--wait]]
  *
  * Writes a LAVA job that boots the variant's image with the guest
@@ -29,7 +29,7 @@
 #include "lib/util.h"
 
 static const struct kb_option options[] = {
-	{ "variant", 'v', 0, "base|patched|debug", "what to boot (default: base)" },
+	{ "variant", 'v', 0, "base|patched|posted|debug", "what to boot (default: base)" },
 	{ "workload", 'w', 0, "NAME|FILE", "a workload of tool/guest/workloads/ or a shell script (default: smoke)" },
 	{ "append", 'a', 0, "'ARGS'", "more kernel arguments; NAME=value ones reach the workload's environment" },
 	{ "lab", 'l', 0, "PROFILE", "kernels/labs/<PROFILE>.yaml or a file (default: qemu)" },

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench,debug]
- *                  [--jobs N] [--runner qemu|lava|ssh]
+ * kbackport matrix [--series DIR] [--kernels a,b|all] [--stages port,build,boot,bench,debug,posted]
+ *                  [--jobs N] [--rounds N] [--runner qemu|lava|ssh]
  *
  * Runs the pipeline for every selected kernel (matrix.c), then judges the
  * result store (report.c): prints the table, writes <work>/report/ and
  * exits 0 only when every kernel passed every selected stage, else with
- * the code of the earliest failing stage (6 port, 7 build, 8 boot, 9 tests).
+ * the code of the earliest failing stage (6 port, 7 build, 8 boot, 9 tests),
+ * else 10 when a measurement was disturbed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "boot/record.h"
 #include "builtin/builtin.h"
 #include "lib/kernel.h"
 #include "report/matrix.h"
@@ -30,8 +32,9 @@
 static const struct kb_option options[] = {
 	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
 	{ "kernels", 'k', 0, "a,b|all", "the kernels to run (default: all, every kernels/*.yaml)" },
-	{ "stages", 'S', 0, "port,build,boot,bench,debug", "the stages to run (default: all five)" },
+	{ "stages", 'S', 0, "port,build,boot,bench,debug,posted", "the stages to run (default: all six)" },
 	{ "jobs", 'j', 'j', "N", "at most N builds or boots at once, 1 to 64 (default: 1)" },
+	{ "rounds", 'R', 0, "N", "bench rounds, base and patched in turn, 1 to 16 (default: 2; lava: 1)" },
 	{ "runner", 'r', 0, "qemu|lava|ssh", "how boots run (default: qemu); qemu and ssh must match the YAML" },
 	{ NULL },
 };
@@ -40,15 +43,18 @@ const struct kb_usage usage_matrix = {
 	.name = "matrix",
 	.summary = "port, build, boot and measure every kernel",
 	.forms = (const char *const[]){
-		"matrix [{series}] [{kernels}] [{stages}] [{jobs}] [{runner}]",
+		"matrix [{series}] [{kernels}] [{stages}] [{jobs}] [{rounds}] [{runner}]",
 		NULL,
 	},
 	.options = options,
 	.text = "For each kernel: kernels import, port, build base and patched, the\n"
 		"vendor-config check, boot both with the smoke workload (stage boot) and\n"
-		"with the dio workload (stage bench: correctness, NOWAIT table, IOPS),\n"
-		"and the debug flavour built and booted with the dio checks under lockdep,\n"
-		"sleep-in-atomic and KASAN (stage debug: any splat fails it),\n"
+		"with the dio workload (stage bench: correctness, NOWAIT table, IOPS;\n"
+		"base and patched in turn, N rounds, the patched/base ratios compared\n"
+		"round by round), the debug flavour built and booted with the dio checks\n"
+		"under lockdep, sleep-in-atomic and KASAN (stage debug: any splat fails\n"
+		"it), and the series as posted when the port carries local fixes (stage\n"
+		"posted: the dio checks, kept as the evidence of the defect they fix),\n"
 		"each step a kbackport command that reuses its stored result while its\n"
 		"inputs are unchanged; run it again to resume after an interruption.\n"
 		"At most N builds or boots at once (default 1), import and port beside\n"
@@ -59,7 +65,10 @@ const struct kb_usage usage_matrix = {
 		"Step logs: <work>/results/<series>/<kernel>/matrix/. Ends with the table\n"
 		"and <work>/report/{report.txt,report.json,index.html}.\n"
 		"Exit 0 when every kernel passed every selected stage, else the earliest\n"
-		"failing stage's code: 6 port, 7 build, 8 boot, 9 tests and debug; 128+N if killed.",
+		"failing stage's code: 6 port, 7 build, 8 boot, 9 tests, debug and posted;\n"
+		"10 when nothing failed but a bench was disturbed (a busy host, rounds\n"
+		"that disagree, a ratio above what the jobs can give): run it again;\n"
+		"128+N if killed.",
 };
 
 static int parse_stages(const char *list, unsigned *out)
@@ -73,7 +82,7 @@ static int parse_stages(const char *list, unsigned *out)
 		int s = report_stage_find(names.v[i]);
 
 		if (s < 0)
-			ret = error("unknown stage '%s' (port, build, boot, bench, debug)", names.v[i]);
+			ret = error("unknown stage '%s' (port, build, boot, bench, debug, posted)", names.v[i]);
 		else
 			*out |= 1u << s;
 	}
@@ -183,7 +192,7 @@ int cmd_matrix(int argc, char **argv)
 {
 	struct strvec kernels = STRVEC_INIT;
 	struct matrix_opts o = { .runner = "qemu", .jobs = 1, .kernels = &kernels };
-	const char *klist = "all", *slist = "port,build,boot,bench,debug";
+	const char *klist = "all", *slist = "port,build,boot,bench,debug,posted", *rounds = NULL;
 	char self[PATH_MAX], *series, *name;
 	ssize_t n;
 	int c, ret, lock = -1;
@@ -210,6 +219,9 @@ int cmd_matrix(int argc, char **argv)
 			o.jobs = (int)j;
 			break;
 		}
+		case 'R':
+			rounds = optarg;
+			break;
 		case 'r':
 			o.runner = optarg;
 			break;
@@ -225,13 +237,30 @@ int cmd_matrix(int argc, char **argv)
 	}
 	if (parse_stages(slist, &o.stages))
 		return KB_EXIT_USAGE;
+	/* a lab boots what its job says: 'kbackport lava' keeps no rounds */
+	o.rounds = strcmp(o.runner, "lava") ? REPORT_BENCH_ROUNDS : 1;
+	if (rounds) {
+		char *end;
+		long n = strtol(rounds, &end, 10);
+
+		if (*end || n < 1 || n > BOOT_MAX_ROUNDS) {
+			error("--rounds takes a number from 1 to %d, not '%s'", BOOT_MAX_ROUNDS, rounds);
+			return KB_EXIT_USAGE;
+		}
+		if (n > 1 && !strcmp(o.runner, "lava")) {
+			error("--rounds %ld needs 'kbackport boot' (runner qemu or ssh): a lava run boots each bench once", n);
+			return KB_EXIT_USAGE;
+		}
+		o.rounds = (int)n;
+	}
 	if (o.series && !is_dir(o.series))
 		die_code(KB_EXIT_NOINPUT, "cannot open series '%s': not a directory", o.series);
 	series = o.series ? xstrdup(o.series) : default_series_dir();
 	o.series = series;
 	o.series_name = name = store_series_name(series);
 	if (select_kernels(klist, &kernels) ||
-	    ((o.stages & ((1u << RS_BOOT) | (1u << RS_BENCH) | (1u << RS_DEBUG))) && check_runner(o.runner, &kernels))) {
+	    ((o.stages & ((1u << RS_BOOT) | (1u << RS_BENCH) | (1u << RS_DEBUG) | (1u << RS_POSTED))) &&
+	     check_runner(o.runner, &kernels))) {
 		sv_release(&kernels);
 		return kb_errcode ? kb_errcode : KB_EXIT_BADINPUT;
 	}
@@ -247,8 +276,9 @@ int cmd_matrix(int argc, char **argv)
 		sv_release(&kernels);
 		return KB_EXIT_FAIL;
 	}
-	printf("matrix: %zu kernel%s, stages %s, runner %s, %d heavy step%s at a time; step logs in %s/results/%s/<kernel>/matrix/\n",
-	       kernels.n, kernels.n == 1 ? "" : "s", slist, o.runner, o.jobs, o.jobs == 1 ? "" : "s", work_dir(), name);
+	printf("matrix: %zu kernel%s, stages %s, runner %s, %d heavy step%s at a time, %d bench round%s; step logs in %s/results/%s/<kernel>/matrix/\n",
+	       kernels.n, kernels.n == 1 ? "" : "s", slist, o.runner, o.jobs, o.jobs == 1 ? "" : "s", o.rounds,
+	       o.rounds == 1 ? "" : "s", work_dir(), name);
 	fflush(stdout);
 	ret = matrix_run(&o);
 	if (ret < 0)

@@ -18,6 +18,7 @@ enum kb_exit {
 	KB_EXIT_BUILD = 7,
 	KB_EXIT_BOOT = 8,
 	KB_EXIT_TEST = 9,
+	KB_EXIT_DISTURBED = 10,	/* nothing failed, a measurement was disturbed: run it again */
 	KB_EXIT_DIE = 128,
 };
 

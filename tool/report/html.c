@@ -48,7 +48,8 @@ static void esc_json(FILE *f, json_t *v)
 static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
 	"table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
-	"th{background:#f0f0f0}.pass{background:#e6f4ea}.fail{background:#fce8e6}.not-run,.incomplete{color:#888}"
+	"th{background:#f0f0f0}.pass{background:#e6f4ea}.fail{background:#fce8e6}.disturbed{background:#fff4d6}"
+	".not-run,.incomplete{color:#888}"
 	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:12px}code{font-size:12px}"
 	".plots{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-weight:bold;font-size:13px}svg.plot{border:1px solid #ddd;background:#fff}"
 	"h2{border-bottom:1px solid #ccc;margin-top:2em}";
@@ -82,23 +83,26 @@ static void table(FILE *f, json_t *doc)
 	report_table_free(&t);
 }
 
+/* Every ✘ with its reason, then every ≈ (a disturbed measurement) with its own. */
 static void reasons(FILE *f, json_t *k, bool named)
 {
+	static const char *const kinds[][3] = { { "reasons", "fail", "✘" }, { "disturbed", "disturbed", "≈" } };
 	bool any = false;
 
-	for (int s = 0; s < RS_NR; s++) {
-		json_t *st = json_object_get(json_object_get(k, "stages"), report_stage_name(s)), *r;
-		size_t i;
+	for (size_t n = 0; n < ARRAY_SIZE(kinds); n++)
+		for (int s = 0; s < RS_NR; s++) {
+			json_t *st = json_object_get(json_object_get(k, "stages"), report_stage_name(s)), *r;
+			size_t i;
 
-		json_array_foreach(json_object_get(st, "reasons"), i, r) {
-			fputs(any ? "" : "<ul class=\"reasons\">", f);
-			any = true;
-			fprintf(f, "<li class=\"fail\">✘ %s%s%s: ", named ? jstr(k, "kernel") : "", named ? " " : "",
-				report_stage_name(s));
-			esc(f, json_string_value(r));
-			fputs("</li>\n", f);
+			json_array_foreach(json_object_get(st, kinds[n][0]), i, r) {
+				fputs(any ? "" : "<ul class=\"reasons\">", f);
+				any = true;
+				fprintf(f, "<li class=\"%s\">%s %s%s%s: ", kinds[n][1], kinds[n][2],
+					named ? jstr(k, "kernel") : "", named ? " " : "", report_stage_name(s));
+				esc(f, json_string_value(r));
+				fputs("</li>\n", f);
+			}
 		}
-	}
 	fputs(any ? "</ul>\n" : "", f);
 }
 
@@ -211,9 +215,10 @@ static void from_measurements(struct curve *s, json_t *meas, const char *test, c
 	json_t *m;
 	size_t i;
 
+	/* round 1's curve: the later rounds are in the comparison table */
 	json_array_foreach(meas, i, m)
 		if (s->n < 16 && !strcmp(jstr(m, "test"), test) && !strcmp(jstr(m, "variant"), variant) &&
-		    json_is_number(json_object_get(m, "iops"))) {
+		    json_integer_value(json_object_get(m, "round")) <= 1 && json_is_number(json_object_get(m, "iops"))) {
 			s->x[s->n] = json_number_value(json_object_get(m, "jobs"));
 			s->y[s->n++] = json_number_value(json_object_get(m, "iops"));
 		}
@@ -337,7 +342,10 @@ static void rows(FILE *f, json_t *items, const char *const *keys, size_t nkeys)
 	json_array_foreach(items, i, it) {
 		const char *st = jstr(it, "status");
 
-		fprintf(f, "<tr class=\"%s\">", st && !strcmp(st, "fail") ? "fail" : st && !strcmp(st, "conflict") ? "fail" : "");
+		if (!st)
+			st = jstr(it, "verdict");
+		fprintf(f, "<tr class=\"%s\">", st && (!strcmp(st, "fail") || !strcmp(st, "conflict")) ? "fail" :
+			st && !strcmp(st, "disturbed") ? "disturbed" : "");
 		tds(f, it, keys, nkeys);
 		fputs("</tr>\n", f);
 	}
@@ -389,14 +397,30 @@ static void port_detail(FILE *f, json_t *port)
 {
 	static const char *const pk[] = { "patch", "prereq", "status", "subject", "how", "commit" };
 	static const char *const qk[] = { "commit", "subject", "cited", "state", "evidence" };
+	static const char *const lk[] = { "patch", "status", "subject", "commit" };
+	json_t *series = json_array(), *p;
+	size_t i;
 
 	if (json_is_null(port) || !port)
 		return;
 	fputs("<h3>Port</h3>\n", f);
-	rows(f, json_object_get(port, "patches"), pk, ARRAY_SIZE(pk));
+	json_array_foreach(json_object_get(port, "patches"), i, p)
+		if (!json_is_true(json_object_get(p, "local")))
+			json_array_append(series, p);
+	if (json_array_size(json_object_get(port, "local_fixes"))) {
+		fputs("<p>Series as posted, up to <code>", f);
+		esc_json(f, json_object_get(port, "posted"));
+		fputs("</code>:</p>\n", f);
+	}
+	rows(f, series, pk, ARRAY_SIZE(pk));
 	hunks(f, json_object_get(port, "patches"));
+	if (json_array_size(json_object_get(port, "local_fixes"))) {
+		fputs("<p>Local fixes carried (the backporter's, after the series):</p>\n", f);
+		rows(f, json_object_get(port, "local_fixes"), lk, ARRAY_SIZE(lk));
+	}
 	fputs("<p>Prerequisites:</p>\n", f);
 	rows(f, json_object_get(port, "prereqs"), qk, ARRAY_SIZE(qk));
+	json_decref(series);
 }
 
 static void build_detail(FILE *f, json_t *build)
@@ -460,6 +484,95 @@ static void boot_detail(FILE *f, const char *title, json_t *boot)
 	}
 }
 
+/* Each bench round: per variant the boot and how busy the host was meanwhile. */
+static void rounds_detail(FILE *f, json_t *k)
+{
+	static const char *const variants[] = { "base", "patched" };
+	static const char *const rk[] = { "round", "base", "patched", "ratio" };
+	static const char *const bk[] = { "verdict", "seconds" };
+	static const char *const hk[] = { "other_cpus", "steal_seconds", "loadavg_end" };
+	json_t *r, *c, *x;
+	size_t i, j;
+
+	if (json_array_size(jget(k, "bench", "rounds")) < 2 &&
+	    !json_array_size(json_object_get(jget(k, "stages", "bench"), "disturbed")))
+		return;
+	fputs("<h3>Bench rounds</h3><table><tr><th>test</th><th>jobs</th><th>round</th><th>base</th><th>patched</th>"
+	      "<th>ratio</th></tr>\n", f);
+	json_array_foreach(json_object_get(k, "comparisons"), i, c)
+		json_array_foreach(json_object_get(c, "rounds"), j, x) {
+			fputs("<tr><td>", f);
+			esc(f, jstr(c, "test"));
+			fputs("</td><td>", f);
+			esc_json(f, json_object_get(c, "jobs"));
+			fputs("</td>", f);
+			tds(f, x, rk, ARRAY_SIZE(rk));
+			fputs("</tr>\n", f);
+		}
+	fputs("</table>\n<table><tr><th>round</th><th>variant</th><th>verdict</th><th>seconds</th><th>other CPUs</th>"
+	      "<th>steal s</th><th>load</th><th>host</th></tr>\n", f);
+	json_array_foreach(jget(k, "bench", "rounds"), i, r)
+		for (int v = 0; v < 2; v++) {
+			json_t *b = json_object_get(r, variants[v]), *h = json_object_get(b, "host");
+
+			if (!json_is_object(b))
+				continue;
+			fprintf(f, "<tr class=\"%s\"><td>", json_is_true(json_object_get(h, "busy")) ? "disturbed" : "");
+			esc_json(f, json_object_get(r, "round"));
+			fprintf(f, "</td><td>%s</td>", variants[v]);
+			tds(f, b, bk, ARRAY_SIZE(bk));
+			tds(f, h, hk, ARRAY_SIZE(hk));
+			fputs("<td>", f);
+			if (!json_is_object(h))
+				fputs("not measured (not this host)", f);
+			else if (json_is_true(json_object_get(h, "busy")))
+				esc(f, jstr(h, "reason"));
+			else
+				fputs("quiet", f);
+			fputs("</td></tr>\n", f);
+		}
+	fputs("</table>\n", f);
+}
+
+/* The series as posted: its boot and, case by case, the defect it shows (the local fixes carry the fix). */
+static void posted_detail(FILE *f, json_t *posted)
+{
+	static const char *const keys[] = { "runner", "accelerator", "verdict", "workload_status", "seconds", "console" };
+	static const char *const ek[] = { "layout", "write" };
+	json_t *b = json_object_get(posted, "boot"), *x, *d;
+	size_t i, j;
+
+	if (!json_is_object(b))
+		return;
+	fputs("<h3>Series as posted (evidence)</h3><p>", f);
+	esc(f, jstr(posted, "note"));
+	fputs("</p><table><tr><th>runner</th><th>accelerator</th><th>verdict</th><th>workload</th><th>seconds</th>"
+	      "<th>console</th></tr>\n<tr>", f);
+	tds(f, b, keys, ARRAY_SIZE(keys));
+	fputs("</tr></table>\n", f);
+	if (!json_array_size(json_object_get(posted, "evidence")))
+		return;
+	fputs("<table class=\"evidence\"><tr><th>reproducer</th><th>layout</th><th>write</th><th>defect</th></tr>\n", f);
+	json_array_foreach(json_object_get(posted, "evidence"), i, x) {
+		fputs("<tr class=\"fail\"><td>", f);
+		if (jstr(x, "case")) {
+			fputs("kb-nowait ", f);
+			esc(f, jstr(x, "case"));
+		} else {
+			esc(f, jstr(x, "test"));
+		}
+		fputs("</td>", f);
+		tds(f, x, ek, ARRAY_SIZE(ek));
+		fputs("<td>", f);
+		json_array_foreach(json_object_get(x, "defects"), j, d) {
+			fputs(j ? "<br>" : "", f);
+			esc(f, json_string_value(d));
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 /* The debug flavour's boot and every splat with the lines of its report. */
 static void debug_detail(FILE *f, json_t *debug)
 {
@@ -485,7 +598,8 @@ static void debug_detail(FILE *f, json_t *debug)
 static void kernel_detail(FILE *f, json_t *k)
 {
 	static const char *const tk[] = { "variant", "name", "status", "detail" };
-	static const char *const ck[] = { "test", "jobs", "base", "patched", "ratio", "min_ratio" };
+	static const char *const ck[] = { "test", "jobs", "base", "patched", "ratio", "spread", "bound", "min_ratio",
+					  "verdict" };
 	static const char *const sk[] = { "name", "stage", "status", "exit", "seconds", "reused", "why", "log" };
 	static const char *const trk[] = { "series", "branch", "revision", "source", "exports_source", "base", "tip" };
 
@@ -500,11 +614,13 @@ static void kernel_detail(FILE *f, json_t *k)
 	reasons(f, k, false);
 	plots(f, k);
 	rows(f, json_object_get(k, "comparisons"), ck, ARRAY_SIZE(ck));
+	rounds_detail(f, k);
 	port_detail(f, json_object_get(k, "port"));
 	build_detail(f, json_object_get(k, "build"));
 	boot_detail(f, "Boot (" REPORT_BOOT_WORKLOAD ")", json_object_get(k, "boot"));
 	boot_detail(f, "Tests (" REPORT_BENCH_WORKLOAD ")", json_object_get(k, "bench"));
 	debug_detail(f, json_object_get(k, "debug"));
+	posted_detail(f, json_object_get(k, "posted"));
 	rows(f, json_object_get(k, "tests"), tk, ARRAY_SIZE(tk));
 	if (json_array_size(json_object_get(k, "steps"))) {
 		fputs("<h3>Last matrix run</h3>\n", f);
@@ -521,7 +637,8 @@ int report_html(json_t *doc, FILE *f)
 		   "<style>%s</style></head><body>\n<h1>kbackport report</h1>\n<p>Generated %s from <code>", style,
 		jstr(doc, "generated"));
 	esc(f, jstr(doc, "work"));
-	fputs("</code>. ✔ passed, ✘ failed (reasons below), · not run.</p>\n", f);
+	fputs("</code>. ✔ passed, ✘ failed (reasons below), ≈ disturbed (measured while something else slowed the\n"
+	      "machine, or rounds that disagree: neither a pass nor a failure, run the bench again), · not run.</p>\n", f);
 	table(f, doc);
 	json_array_foreach(json_object_get(doc, "kernels"), i, k)
 		reasons(f, k, true);

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot/record.h"
 #include "lib/run.h"
 #include "lib/signals.h"
 #include "lib/store.h"
@@ -34,29 +35,36 @@
 enum weight { W_LIGHT, W_HEAVY, W_ALONE };
 
 struct step_def {
-	const char *name;
+	const char *name;	/* of a step per round: the round is added, bench-base-2 */
 	enum report_stage stage;
 	enum weight weight;
 	const char *variant;
 	const char *workload;	/* boot steps */
 	const char *result;	/* the file it writes in the store: port.json, or one of variant's; NULL: the tree */
 	const char *append;	/* boot steps: kernel arguments for the workload, or NULL */
+	bool per_round;		/* one step per bench round, the round's record as result */
 };
 
 static const struct step_def defs[] = {
-	{ "import", RS_PORT, W_LIGHT, NULL, NULL, NULL, NULL },
-	{ "port", RS_PORT, W_LIGHT, NULL, NULL, "port.json", NULL },
-	{ "build-base", RS_BUILD, W_HEAVY, "base", NULL, "build.json", NULL },
-	{ "build-patched", RS_BUILD, W_HEAVY, "patched", NULL, "build.json", NULL },
-	{ "vendor-check", RS_BUILD, W_HEAVY, "patched", NULL, "vendor-check.json", NULL },
-	{ "boot-base", RS_BOOT, W_HEAVY, "base", REPORT_BOOT_WORKLOAD, REPORT_BOOT_WORKLOAD ".json", NULL },
-	{ "boot-patched", RS_BOOT, W_HEAVY, "patched", REPORT_BOOT_WORKLOAD, REPORT_BOOT_WORKLOAD ".json", NULL },
-	{ "bench-base", RS_BENCH, W_ALONE, "base", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json", NULL },
-	{ "bench-patched", RS_BENCH, W_ALONE, "patched", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json", NULL },
-	{ "build-debug", RS_DEBUG, W_HEAVY, "debug", NULL, "build.json", NULL },
+	{ "import", RS_PORT, W_LIGHT, NULL, NULL, NULL, NULL, false },
+	{ "port", RS_PORT, W_LIGHT, NULL, NULL, "port.json", NULL, false },
+	{ "build-base", RS_BUILD, W_HEAVY, "base", NULL, "build.json", NULL, false },
+	{ "build-patched", RS_BUILD, W_HEAVY, "patched", NULL, "build.json", NULL, false },
+	{ "vendor-check", RS_BUILD, W_HEAVY, "patched", NULL, "vendor-check.json", NULL, false },
+	{ "boot-base", RS_BOOT, W_HEAVY, "base", REPORT_BOOT_WORKLOAD, REPORT_BOOT_WORKLOAD ".json", NULL, false },
+	{ "boot-patched", RS_BOOT, W_HEAVY, "patched", REPORT_BOOT_WORKLOAD, REPORT_BOOT_WORKLOAD ".json", NULL, false },
+	/* consecutive: base and patched alternate round after round (ABAB), so a slow spell hits both */
+	{ "bench-base", RS_BENCH, W_ALONE, "base", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json", NULL, true },
+	{ "bench-patched", RS_BENCH, W_ALONE, "patched", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json", NULL,
+	  true },
+	{ "build-debug", RS_DEBUG, W_HEAVY, "debug", NULL, "build.json", NULL, false },
 	/* the correctness suite and the NOWAIT table under lockdep and KASAN; no fio */
 	{ "boot-debug", RS_DEBUG, W_HEAVY, "debug", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json",
-	  REPORT_DEBUG_APPEND },
+	  REPORT_CHECKS_APPEND, false },
+	/* the series as posted, before the local fixes: the checks that show their defect; no fio */
+	{ "build-posted", RS_POSTED, W_HEAVY, "posted", NULL, "build.json", NULL, false },
+	{ "boot-posted", RS_POSTED, W_HEAVY, "posted", REPORT_BENCH_WORKLOAD, REPORT_BENCH_WORKLOAD ".json",
+	  REPORT_CHECKS_APPEND, false },
 };
 
 enum step_state { S_WAITING, S_RUNNING, S_PASS, S_FAIL, S_SKIPPED, S_INTERRUPTED };
@@ -64,6 +72,8 @@ static const char *const state_names[] = { "waiting", "running", "pass", "fail",
 
 struct step {
 	const struct step_def *def;
+	char *name;		/* the def's, with the round of a step per round */
+	int round;		/* 1 for a step not per round */
 	enum step_state state;
 	pid_t pid;
 	double start, seconds;
@@ -113,7 +123,8 @@ static double wall_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void step_argv(const struct matrix_opts *o, const char *k, const struct step_def *d, struct strvec *v)
+static void step_argv(const struct matrix_opts *o, const char *k, const struct step_def *d, int round,
+		      struct strvec *v)
 {
 	sv_push(v, o->self);
 	if (!strcmp(d->name, "import")) {
@@ -137,6 +148,11 @@ static void step_argv(const struct matrix_opts *o, const char *k, const struct s
 			sv_push(v, "--append");
 			sv_push(v, d->append);
 		}
+		/* round 1 is the boot as it always was: the same command, the same stored result */
+		if (round > 1) {
+			sv_push(v, "--round");
+			sv_push_owned(v, xasprintf("%d", round));
+		}
 		if (lava)
 			sv_push(v, "--run-local");
 		return;
@@ -153,59 +169,80 @@ static void step_argv(const struct matrix_opts *o, const char *k, const struct s
 	sv_push(v, o->series);
 }
 
-/* Where in the store the step's result lands (store.h). */
-static char *result_path(const struct matrix_opts *o, const struct step_def *d, const char *k)
+/* Where in the store the step's result lands (store.h; a round's record, record.h). */
+static char *result_path(const struct matrix_opts *o, const struct step_def *d, int round, const char *k)
 {
-	char *dir, *path;
+	char *dir, *path, *name;
 
 	if (!d->result)
 		return store_tree(k);
 	dir = d->variant ? store_results_dir(o->series_name, k, d->variant) : store_port_dir(o->series_name, k);
-	path = dir ? xasprintf("%s/%s", dir, d->result) : NULL;
+	name = d->per_round ? boot_record_name(d->workload, round, ".json") : xstrdup(d->result);
+	path = dir ? xasprintf("%s/%s", dir, name) : NULL;
+	free(name);
 	free(dir);
 	return path;
+}
+
+static int add_step(struct matrix *m, struct kernel_run *kr, const char *dir, const struct step_def *d, int round)
+{
+	struct step *s = &kr->steps[kr->n++];
+
+	s->def = d;
+	s->round = round;
+	s->name = d->per_round ? xasprintf("%s-%d", d->name, round) : xstrdup(d->name);
+	s->log = xasprintf("%s/%s.log", dir, s->name);
+	s->result = result_path(m->o, d, round, kr->name);
+	if (!s->result)
+		return -1;
+	step_argv(m->o, kr->name, d, round, &s->argv);
+	return 0;
 }
 
 static int kernel_setup(struct matrix *m, struct kernel_run *kr, const char *name)
 {
 	char *kdir = store_kernel_dir(m->o->series_name, name);
 	char *dir = kdir ? xasprintf("%s/matrix", kdir) : NULL;
+	int ret = 0;
 
 	free(kdir);
 	kr->name = name;
-	kr->steps = xcalloc(ARRAY_SIZE(defs), sizeof(*kr->steps));
+	kr->steps = xcalloc(ARRAY_SIZE(defs) * m->o->rounds, sizeof(*kr->steps));
 	if (!dir || mkdir_p(dir)) {
 		free(dir);
 		return -1;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(defs); i++) {
-		struct step *s;
+	for (size_t i = 0; i < ARRAY_SIZE(defs) && !ret; i++) {
+		size_t group = 1;
 
 		if (!(m->o->stages & (1u << defs[i].stage)))
 			continue;
-		s = &kr->steps[kr->n++];
-		s->def = &defs[i];
-		s->log = xasprintf("%s/%s.log", dir, defs[i].name);
-		s->result = result_path(m->o, &defs[i], name);
-		if (!s->result) {
-			free(dir);
-			return -1;
+		if (!defs[i].per_round) {
+			ret = add_step(m, kr, dir, &defs[i], 1);
+			continue;
 		}
-		step_argv(m->o, name, &defs[i], &s->argv);
+		while (i + group < ARRAY_SIZE(defs) && defs[i + group].per_round)
+			group++;
+		for (int r = 1; r <= m->o->rounds && !ret; r++)
+			for (size_t j = 0; j < group && !ret; j++)
+				ret = add_step(m, kr, dir, &defs[i + j], r);
+		i += group - 1;
 	}
 	free(dir);
-	return 0;
+	return ret;
 }
 
 /* ---- records ---------------------------------------------------------------- */
 
 static json_t *step_json(const struct step *s)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "name", s->def->name,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "name", s->name,
 			      "stage", report_stage_name(s->def->stage), "status", state_names[s->state],
 			      "argv", results_strv(&s->argv), "log", s->log, "result", s->result,
 			      "why", results_str(s->why));
 
+	if (s->def->per_round)
+		json_object_set_new(o, "round", json_integer(s->round));
 	if (s->state == S_RUNNING)
 		json_object_set_new(o, "pid", json_integer(s->pid));
 	if (s->state == S_PASS || s->state == S_FAIL || s->state == S_INTERRUPTED) {
@@ -284,7 +321,7 @@ static void live(struct matrix *m)
 			if (s->state != S_RUNNING)
 				continue;
 			clock_str(took, sizeof(took), now - s->start);
-			sb_addf(&sb, "%s%s %s %s", sb.len ? ", " : "", m->k[i].name, s->def->name, took);
+			sb_addf(&sb, "%s%s %s %s", sb.len ? ", " : "", m->k[i].name, s->name, took);
 		}
 	if (!sb.len) {
 		sb_release(&sb);
@@ -347,7 +384,7 @@ static int start(struct matrix *m, struct kernel_run *kr)
 	sb_adds(&cmd, "kbackport");
 	for (size_t i = 1; i < s->argv.n; i++)
 		sb_addf(&cmd, " %s", s->argv.v[i]);
-	say(m, "%s %s: %s", kr->name, s->def->name, cmd.buf);
+	say(m, "%s %s: %s", kr->name, s->name, cmd.buf);
 	sb_release(&cmd);
 	fflush(NULL);
 	s->pid = fork();
@@ -395,8 +432,8 @@ static void skip_after(struct matrix *m, struct kernel_run *kr, const struct ste
 			continue;
 		s->state = S_SKIPPED;
 		free(s->why);
-		s->why = xasprintf("not run: %s failed", failed->def->name);
-		say(m, "%s %s: skipped (%s failed)", kr->name, s->def->name, failed->def->name);
+		s->why = xasprintf("not run: %s failed", failed->name);
+		say(m, "%s %s: skipped (%s failed)", kr->name, s->name, failed->name);
 	}
 }
 
@@ -412,14 +449,14 @@ static void finish(struct matrix *m, struct kernel_run *kr, struct step *s, int 
 	snprintf(took, sizeof(took), "%.1f s", s->seconds);
 	if (signals_caught()) {
 		s->state = S_INTERRUPTED;
-		say(m, "%s %s: interrupted after %s", kr->name, s->def->name, took);
+		say(m, "%s %s: interrupted after %s", kr->name, s->name, took);
 	} else if (!s->exit) {
 		s->state = S_PASS;
-		say(m, "%s %s: ok%s (%s)", kr->name, s->def->name, s->reused ? ", stored result reused" : "", took);
+		say(m, "%s %s: ok%s (%s)", kr->name, s->name, s->reused ? ", stored result reused" : "", took);
 	} else {
 		s->state = S_FAIL;
 		s->why = last_line(s->log);
-		say(m, "%s %s: FAILED, exit %d (%s): %s; log %s", kr->name, s->def->name, s->exit, took,
+		say(m, "%s %s: FAILED, exit %d (%s): %s; log %s", kr->name, s->name, s->exit, took,
 		    s->why ? s->why : "no output", s->log);
 		skip_after(m, kr, s);
 	}
@@ -438,12 +475,46 @@ static void reap(struct matrix *m)
 					finish(m, &m->k[i], &m->k[i].steps[j], status);
 }
 
+/*
+ * The series as posted is worth booting only when the port carries local
+ * fixes: else patched is that series. Asked when the step is due, after
+ * this matrix's port step wrote port.json.
+ */
+static bool posted_differs(const struct matrix *m, const struct kernel_run *kr)
+{
+	json_t *port = store_read(m->o->series_name, kr->name, STORE_PORT, "port.json");
+	const char *posted = jstr(port, "posted"), *tip = jstr(port, "tip");
+	/* no port.json: the step runs and says what is missing */
+	bool differs = !port || (posted && tip && strcmp(posted, tip));
+
+	json_decref(port);
+	return differs;
+}
+
+static void skip_posted(struct matrix *m, struct kernel_run *kr)
+{
+	for (size_t i = kr->next; i < kr->n; i++) {
+		struct step *s = &kr->steps[i];
+
+		if (s->def->stage != RS_POSTED || s->state != S_WAITING)
+			continue;
+		s->state = S_SKIPPED;
+		free(s->why);
+		s->why = xstrdup("no local fixes: patched is the series as posted");
+		say(m, "%s %s: skipped (%s)", kr->name, s->name, s->why);
+	}
+	write_record(m, kr);
+}
+
 /* Starts what may start, kernels in order; a step that must run alone holds back the later kernels. */
 static int schedule(struct matrix *m)
 {
 	for (size_t i = 0; i < m->nk; i++) {
 		struct kernel_run *kr = &m->k[i];
 
+		if (kr->next < kr->n && !busy(kr) && kr->steps[kr->next].state == S_WAITING &&
+		    kr->steps[kr->next].def->stage == RS_POSTED && !posted_differs(m, kr))
+			skip_posted(m, kr);
 		while (kr->next < kr->n && kr->steps[kr->next].state == S_SKIPPED)
 			kr->next++;
 		if (busy(kr) || kr->next >= kr->n)
@@ -520,6 +591,7 @@ int matrix_run(const struct matrix_opts *o)
 	}
 	for (size_t i = 0; i < m.nk; i++) {
 		for (size_t j = 0; j < m.k[i].n; j++) {
+			free(m.k[i].steps[j].name);
 			free(m.k[i].steps[j].log);
 			free(m.k[i].steps[j].result);
 			free(m.k[i].steps[j].why);

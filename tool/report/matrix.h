@@ -8,11 +8,13 @@
 
 /*
  * The matrix: for every kernel, import → port → build base and patched →
- * vendor-config check → boot both (smoke) → the DIO workload on both, each
- * step a run of kbackport's own command (which reuses its stored result
- * when the inputs are unchanged), scheduled so that at most `jobs` heavy
- * steps (builds, boots) run at once, light ones (import, port) beside them,
- * and measurements alone. Step records go to
+ * vendor-config check → boot both (smoke) → the DIO workload on both,
+ * base and patched in turn for each round → the debug flavour → the
+ * series as posted when the port carries local fixes, each step a run of
+ * kbackport's own command (which reuses its stored result when the inputs
+ * are unchanged), scheduled so that at most `jobs` heavy steps (builds,
+ * boots) run at once, light ones (import, port) beside them, and
+ * measurements alone. Step records go to
  * <work>/results/<series>/<kernel>/matrix.json, step logs beside them.
  */
 struct matrix_opts {
@@ -22,6 +24,7 @@ struct matrix_opts {
 	const struct strvec *kernels;
 	unsigned stages;		/* bits of enum report_stage */
 	int jobs;			/* heavy steps at once */
+	int rounds;			/* bench rounds, 1..BOOT_MAX_ROUNDS */
 	const char *runner;		/* "qemu" | "ssh" (kbackport boot) | "lava" (kbackport lava --run-local) */
 	const char *build_lock;		/* a file flock()ed around every build step; NULL: none */
 	bool tty;			/* a live progress line instead of plain lines */

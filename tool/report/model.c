@@ -10,18 +10,21 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "boot/record.h"
 #include "port/export.h"
 #include "lib/kernel.h"
 #include "git/repo.h"
 #include "lib/store.h"
 #include "git/source.h"
 
-static const char *const stage_names[RS_NR] = { "port", "build", "boot", "bench", "debug" };
-static const int stage_exit[RS_NR] = { KB_EXIT_CONFLICT, KB_EXIT_BUILD, KB_EXIT_BOOT, KB_EXIT_TEST, KB_EXIT_TEST };
+static const char *const stage_names[RS_NR] = { "port", "build", "boot", "bench", "debug", "posted" };
+static const int stage_exit[RS_NR] = { KB_EXIT_CONFLICT, KB_EXIT_BUILD, KB_EXIT_BOOT, KB_EXIT_TEST, KB_EXIT_TEST,
+				       KB_EXIT_TEST };
 static const char *const variants[] = { "base", "patched" };
 
 const char *report_stage_name(enum report_stage s)
@@ -48,28 +51,44 @@ struct where {
 	const char *kernel;
 };
 
-/* <variant>/<workload>.json of a kernel. */
-static json_t *load_boot(const struct where *w, const char *variant, const char *workload)
+/* <variant>/<workload>.json of a kernel, or the round's (record.h). */
+static json_t *load_round(const struct where *w, const char *variant, const char *workload, int round)
 {
-	char *name = xasprintf("%s.json", workload);
+	char *name = boot_record_name(workload, round, ".json");
 	json_t *o = store_read(w->series, w->kernel, variant, name);
 
 	free(name);
 	return o;
 }
 
-/* One stage of a kernel: status and the reasons for a ✘. */
+static json_t *load_boot(const struct where *w, const char *variant, const char *workload)
+{
+	return load_round(w, variant, workload, 1);
+}
+
+/* Takes text (may be NULL). */
+static void add_text(json_t *list, char *text)
+{
+	if (text)
+		json_array_append_new(list, json_string(text));
+	free(text);
+}
+
+/*
+ * One stage of a kernel: status, the reasons for a ✘ and those for a ≈
+ * (disturbed: a measurement that cannot be trusted either way).
+ */
 static json_t *stage_new(void)
 {
-	return json_pack("{s:s, s:[]}", "status", "not-run", "reasons");
+	return json_pack("{s:s, s:[], s:[]}", "status", "not-run", "reasons", "disturbed");
 }
 
 static void stage_set(json_t *stage, const char *status)
 {
 	const char *now = jstr(stage, "status");
 
-	/* fail sticks: a later pass of another part does not undo it */
-	if (!strcmp(now, "fail"))
+	/* fail sticks, and so does disturbed: a later pass of another part does not undo them */
+	if (!strcmp(now, "fail") || !strcmp(now, "disturbed"))
 		return;
 	json_object_set_new(stage, "status", json_string(status));
 }
@@ -88,8 +107,37 @@ __attribute__((format(printf, 2, 3))) static void stage_fail(json_t *stage, cons
 	free(s);
 }
 
+/* Disturbed, unless it failed: a failure found elsewhere is not undone by noisy numbers. */
+static void stage_disturb(json_t *stage, const char *why)
+{
+	if (strcmp(jstr(stage, "status"), "fail"))
+		json_object_set_new(stage, "status", json_string("disturbed"));
+	json_array_append_new(json_object_get(stage, "disturbed"), json_string(why));
+}
+
 /* ---- port ---------------------------------------------------------------- */
 
+static bool is_local(json_t *patch)
+{
+	return json_is_true(json_object_get(patch, "local"));
+}
+
+/* The backporter's own fixes the port carries after the series (port.json's "local" records). */
+static json_t *local_fixes(json_t *port)
+{
+	json_t *out = json_array(), *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(port, "patches"), i, p)
+		if (is_local(p))
+			json_array_append_new(out, json_pack("{s:O?, s:O?, s:O?, s:O?}", "patch", json_object_get(p, "patch"),
+							     "subject", json_object_get(p, "subject"),
+							     "status", json_object_get(p, "status"),
+							     "commit", json_object_get(p, "commit")));
+	return out;
+}
+
+/* Counts of the series' patches (or the prerequisites): local fixes are listed apart. */
 static json_t *count_by(json_t *items, const char *key, bool prereq)
 {
 	json_t *counts = json_object(), *it;
@@ -98,7 +146,8 @@ static json_t *count_by(json_t *items, const char *key, bool prereq)
 	json_array_foreach(items, i, it) {
 		const char *v = jstr(it, key);
 
-		if (!v || (json_object_get(it, "prereq") && json_is_true(json_object_get(it, "prereq")) != prereq))
+		if (!v || is_local(it) ||
+		    (json_object_get(it, "prereq") && json_is_true(json_object_get(it, "prereq")) != prereq))
 			continue;
 		json_object_set_new(counts, v, json_integer(json_integer_value(json_object_get(counts, v)) + 1));
 	}
@@ -111,7 +160,7 @@ static json_t *port_section(json_t *port, json_t *stage)
 	size_t i, total = 0;
 
 	json_array_foreach(json_object_get(port, "patches"), i, p)
-		total += !json_is_true(json_object_get(p, "prereq"));
+		total += !json_is_true(json_object_get(p, "prereq")) && !is_local(p);
 	json_array_foreach(json_object_get(port, "patches"), i, p) {
 		const char *status = jstr(p, "status");
 		bool prereq = json_is_true(json_object_get(p, "prereq"));
@@ -119,9 +168,9 @@ static json_t *port_section(json_t *port, json_t *stage)
 		json_array_append(patches, p);
 		if (!status || strcmp(status, "conflict"))
 			continue;
-		if (prereq)
-			stage_fail(stage, "prerequisite %lld conflicts: %s", (long long)json_integer_value(json_object_get(p, "patch")),
-				   jstr(p, "subject"));
+		if (prereq || is_local(p))
+			stage_fail(stage, "%s %lld conflicts: %s", prereq ? "prerequisite" : "local fix",
+				   (long long)json_integer_value(json_object_get(p, "patch")), jstr(p, "subject"));
 		else
 			stage_fail(stage, "patch %lld/%zu conflicts: %s", (long long)json_integer_value(json_object_get(p, "patch")),
 				   total, jstr(p, "subject"));
@@ -132,11 +181,12 @@ static json_t *port_section(json_t *port, json_t *stage)
 	if (jstr(port, "rej"))
 		stage_fail(stage, "rejected hunks in %s", jstr(port, "rej"));
 	stage_set(stage, "pass");
-	return json_pack("{s:O, s:o, s:O, s:o, s:o, s:O}", "rej", json_object_get(port, "rej"),
+	return json_pack("{s:O?, s:o, s:O?, s:o, s:o, s:O?, s:o, s:o}", "rej", json_object_get(port, "rej"),
 			 "counts", count_by(json_object_get(port, "patches"), "status", false),
 			 "prereqs", json_object_get(port, "prereqs"),
 			 "prereq_counts", count_by(json_object_get(port, "prereqs"), "state", false),
-			 "patches", patches, "file", json_object_get(port, "file"));
+			 "patches", patches, "file", json_object_get(port, "file"),
+			 "posted", results_str(jstr(port, "posted")), "local_fixes", local_fixes(port));
 }
 
 /* ---- build --------------------------------------------------------------- */
@@ -226,16 +276,35 @@ static json_t *build_section(const struct where *at, json_t *port, json_t *stage
 
 /* ---- boots and workloads ----------------------------------------------------- */
 
+static json_t *opt(json_t *o, const char *key)
+{
+	return json_object_get(o, key) ? json_incref(json_object_get(o, key)) : json_null();
+}
+
 static json_t *boot_summary(json_t *b)
 {
-	return json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
+	/* a lab's record has no boot times: absent fields are null */
+	json_t *o = json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}",
 			 "runner", jstr(b, "runner") ? jstr(b, "runner") : "qemu",
 			 "accelerator", json_object_get(b, "accelerator"), "vcpus", json_object_get(b, "vcpus"),
 			 "verdict", json_object_get(b, "verdict"), "workload_status", json_object_get(b, "workload_status"),
 			 "image_hash", json_object_get(b, "image_hash"), "seconds", jget(b, "boot", "total_seconds"),
 			 "findings", json_object_get(b, "findings"), "console", json_object_get(b, "console"),
-			 "console_tail", json_object_get(b, "console_tail") ? json_object_get(b, "console_tail") : json_null(),
-			 "result_error", json_object_get(b, "result_error") ? json_object_get(b, "result_error") : json_null());
+			 "console_tail", json_object_get(b, "console_tail"), "result_error", json_object_get(b, "result_error"));
+
+	/* older records have neither: round 1, the host unknown */
+	json_object_set_new(o, "round", json_object_get(b, "round") ? opt(b, "round") : json_integer(1));
+	json_object_set_new(o, "host", opt(b, "host"));
+	return o;
+}
+
+/* A result of another image than the one built now is stale: a ✘ until booted again. */
+static void stale_image(json_t *b, json_t *build, const char *label, json_t *stage)
+{
+	if (build && jstr(b, "image_hash") && jstr(build, "image_hash") &&
+	    strcmp(jstr(b, "image_hash"), jstr(build, "image_hash")))
+		stage_fail(stage, "%s: stale result of another image (%.12s, built %.12s)", label,
+			   jstr(b, "image_hash"), jstr(build, "image_hash"));
 }
 
 /*
@@ -248,13 +317,13 @@ static json_t *judge_boot(json_t *b, json_t *build, const char *variant, json_t 
 	const char *w = jget(b, "workload", "name") ? json_string_value(jget(b, "workload", "name")) : "?";
 	json_t *f;
 	size_t i;
+	char *label;
 
 	if (!b)
 		return json_null();
-	if (build && jstr(b, "image_hash") && jstr(build, "image_hash") &&
-	    strcmp(jstr(b, "image_hash"), jstr(build, "image_hash")))
-		stage_fail(stage, "%s %s: stale result of another image (%.12s, built %.12s)", variant, w,
-			   jstr(b, "image_hash"), jstr(build, "image_hash"));
+	label = xasprintf("%s %s", variant, w);
+	stale_image(b, build, label, stage);
+	free(label);
 	if (!verdict || strcmp(verdict, "clean")) {
 		stage_fail(stage, "%s %s: kernel verdict %s", variant, w, verdict ? verdict : "unknown");
 		json_array_foreach(json_object_get(b, "findings"), i, f)
@@ -301,7 +370,7 @@ static void workload_tests(json_t *b, const char *variant, json_t *tests, json_t
 	}
 }
 
-static void measurements(json_t *b, const char *variant, json_t *out)
+static void measurements(json_t *b, const char *variant, int round, json_t *out)
 {
 	const char *test;
 	json_t *runs, *r;
@@ -309,19 +378,21 @@ static void measurements(json_t *b, const char *variant, json_t *out)
 
 	json_object_foreach(jget(b, "result", "bench"), test, runs)
 		json_array_foreach(runs, i, r)
-			json_array_append_new(out, json_pack("{s:s, s:s, s:O, s:O, s:s}", "test", test, "variant",
+			json_array_append_new(out, json_pack("{s:s, s:s, s:O, s:O, s:s, s:i}", "test", test, "variant",
 							     variant, "jobs", json_object_get(r, "jobs"),
-							     "iops", json_object_get(r, "iops"), "unit", "IOPS"));
+							     "iops", json_object_get(r, "iops"), "unit", "IOPS",
+							     "round", round));
 }
 
-static double iops_at(json_t *meas, const char *test, const char *variant, json_int_t jobs)
+static double iops_at(json_t *meas, const char *test, const char *variant, json_int_t jobs, int round)
 {
 	json_t *m;
 	size_t i;
 
 	json_array_foreach(meas, i, m)
 		if (!strcmp(jstr(m, "test"), test) && !strcmp(jstr(m, "variant"), variant) &&
-		    json_integer_value(json_object_get(m, "jobs")) == jobs && json_is_number(json_object_get(m, "iops")))
+		    json_integer_value(json_object_get(m, "jobs")) == jobs &&
+		    json_integer_value(json_object_get(m, "round")) == round && json_is_number(json_object_get(m, "iops")))
 			return json_number_value(json_object_get(m, "iops"));
 	return -1;
 }
@@ -338,8 +409,8 @@ static json_int_t compare_jobs(json_t *meas, const char *test, json_t *ref)
 	json_array_foreach(meas, i, m) {
 		json_int_t j = json_integer_value(json_object_get(m, "jobs"));
 
-		if (!strcmp(jstr(m, "test"), test) && j > best && iops_at(meas, test, "base", j) > 0 &&
-		    iops_at(meas, test, "patched", j) >= 0)
+		if (!strcmp(jstr(m, "test"), test) && j > best && iops_at(meas, test, "base", j, 1) > 0 &&
+		    iops_at(meas, test, "patched", j, 1) >= 0)
 			best = j;
 	}
 	return best;
@@ -370,30 +441,126 @@ static void test_names(json_t *meas, json_t *ref, struct strvec *out)
 			sv_push(out, jstr(t, "test"));
 }
 
-static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage)
+/*
+ * No kernel change makes N writers more than N times as fast as the base
+ * kernel makes them: at best it lets the N run side by side where base ran
+ * them one at a time, each still waiting out the device's latency. A ratio
+ * above jobs times this says the base run was slowed by something else.
+ */
+#define REPORT_SPEEDUP_PER_JOB 1.0
+/* Rounds disagree when their ratios spread ((max - min) / median) more than this. */
+#define REPORT_MAX_SPREAD 0.25
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts v. */
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), by_value);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static json_t *real_or_null(double v)
+{
+	return v >= 0 ? json_real(v) : json_null();
+}
+
+/* Why a ratio cannot be trusted: above what the jobs can give, or rounds that disagree. */
+static void ratio_doubts(const char *test, json_int_t jobs, const double *ratios, size_t n, double ratio, double spread,
+			 json_t *why)
+{
+	double bound = jobs * REPORT_SPEEDUP_PER_JOB;
+	struct strbuf list = STRBUF_INIT;
+
+	if (ratio > bound)
+		add_text(why, xasprintf("%s at %lld jobs: patched/base %.2fx, above the %.2fx that %lld jobs can give at most",
+					test, (long long)jobs, ratio, bound, (long long)jobs));
+	if (spread <= REPORT_MAX_SPREAD)
+		return;
+	for (size_t r = 0; r < n; r++)
+		sb_addf(&list, "%s%.2fx", r ? ", " : "", ratios[r]);
+	add_text(why, xasprintf("%s at %lld jobs: the rounds disagree: %s (spread %.2f, above %.2f)", test, (long long)jobs,
+				list.buf, spread, REPORT_MAX_SPREAD));
+	sb_release(&list);
+}
+
+/*
+ * Per test, patched/base at the compare job count in every round, their
+ * median and spread, and the verdict: disturbed (neither pass nor fail) when
+ * the numbers cannot be trusted — above the physical bound, rounds that
+ * disagree, or a busy host (busy: the reasons) — else pass or fail by the
+ * reference's min_ratio.
+ */
+static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage, int nrounds, json_t *busy)
 {
 	struct strvec names = STRVEC_INIT;
-	json_t *out = json_array();
+	json_t *out = json_array(), *r;
+	bool measured = false;
+	size_t i;
 
 	test_names(meas, ref, &names);
-	for (size_t i = 0; i < names.n; i++) {
-		json_int_t jobs = compare_jobs(meas, names.v[i], ref);
-		double base = iops_at(meas, names.v[i], "base", jobs);
-		double patched = iops_at(meas, names.v[i], "patched", jobs);
-		json_t *rt = report_reference_test(ref, names.v[i]);
-		double min = json_number_value(json_object_get(rt, "min_ratio"));
-		json_t *ratio = base > 0 && patched >= 0 ? json_real(patched / base) : json_null();
+	for (i = 0; i < names.n; i++) {
+		const char *test = names.v[i], *verdict;
+		json_int_t jobs = compare_jobs(meas, test, ref);
+		json_t *rt = report_reference_test(ref, test), *rounds = json_array(), *why = json_array();
+		double ratios[BOOT_MAX_ROUNDS], sorted[BOOT_MAX_ROUNDS], bs[BOOT_MAX_ROUNDS], ps[BOOT_MAX_ROUNDS];
+		double min = json_number_value(json_object_get(rt, "min_ratio")), ratio = -1, spread = -1;
+		bool has_min = json_object_get(rt, "min_ratio") != NULL;
+		size_t n = 0, nb = 0, np = 0, j;
 
-		if (base < 0 && patched < 0)
+		for (int round = 1; round <= nrounds; round++) {
+			double b = iops_at(meas, test, "base", jobs, round), p = iops_at(meas, test, "patched", jobs, round);
+
+			if (b >= 0)
+				bs[nb++] = b;
+			if (p >= 0)
+				ps[np++] = p;
+			if (b > 0 && p >= 0)
+				ratios[n++] = p / b;
+			json_array_append_new(rounds, json_pack("{s:i, s:o, s:o, s:o}", "round", round, "base", real_or_null(b),
+								"patched", real_or_null(p),
+								"ratio", real_or_null(b > 0 && p >= 0 ? p / b : -1)));
+		}
+		if (!nb && !np) {
+			json_decref(rounds);
+			json_decref(why);
 			continue;
-		json_array_append_new(out, json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "test", names.v[i], "jobs", jobs,
-						     "base", base >= 0 ? json_real(base) : json_null(),
-						     "patched", patched >= 0 ? json_real(patched) : json_null(), "ratio", ratio,
-						     "min_ratio", json_object_get(rt, "min_ratio") ? json_real(min) : json_null()));
-		if (json_is_real(ratio) && json_object_get(rt, "min_ratio") && json_real_value(ratio) < min)
-			stage_fail(stage, "%s at %lld jobs: patched/base %.2fx, below the expected %.2fx", names.v[i],
-				   (long long)jobs, json_real_value(ratio), min);
+		}
+		if (n) {
+			memcpy(sorted, ratios, n * sizeof(*ratios));
+			ratio = median(sorted, n);
+			if (n > 1 && ratio > 0)
+				spread = (sorted[n - 1] - sorted[0]) / ratio;
+			ratio_doubts(test, jobs, ratios, n, ratio, spread, why);
+			json_array_foreach(why, j, r)
+				stage_disturb(stage, json_string_value(r));
+			json_array_extend(why, busy);
+			measured = true;
+		}
+		verdict = !n ? "not-run" : json_array_size(why) ? "disturbed" : !has_min ? "info" :
+			  ratio < min ? "fail" : "pass";
+		if (!strcmp(verdict, "fail"))
+			stage_fail(stage, "%s at %lld jobs: patched/base %.2fx%s, below the expected %.2fx", test,
+				   (long long)jobs, ratio, n > 1 ? " (median of the rounds)" : "", min);
+		json_array_append_new(out, json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:s, s:o}",
+						     "test", test, "jobs", jobs,
+						     "base", real_or_null(nb ? median(bs, nb) : -1),
+						     "patched", real_or_null(np ? median(ps, np) : -1),
+						     "ratio", real_or_null(ratio),
+						     "min_ratio", has_min ? json_real(min) : json_null(),
+						     "rounds", rounds, "spread", real_or_null(spread),
+						     "bound", jobs * REPORT_SPEEDUP_PER_JOB, "verdict", verdict,
+						     "disturbed", why));
 	}
+	/* the host's load disturbs every measurement of the stage: said once */
+	if (measured)
+		json_array_foreach(busy, i, r)
+			stage_disturb(stage, json_string_value(r));
 	sv_release(&names);
 	return out;
 }
@@ -427,6 +594,10 @@ static void step_failures(json_t *matrix, json_t *stages)
 		if (!stage || !status || strcmp(status, "fail"))
 			continue;
 		if (result > json_number_value(json_object_get(s, "finished")))
+			continue;
+		/* the posted boot fails where the series as posted does: judged from the record it wrote */
+		if (st == RS_POSTED && result >= json_number_value(json_object_get(s, "finished")) -
+						   json_number_value(json_object_get(s, "seconds")))
 			continue;
 		if (!strcmp(jstr(stage, "status"), "fail"))
 			continue;
@@ -493,34 +664,121 @@ static void nowait_differences(json_t *n, const char *variant, json_t *stage)
 	}
 }
 
-static json_t *bench_section(json_t *dio[2], json_t *builds[2], json_t *stage, json_t *tests, json_t *meas)
+static bool test_failed(json_t *b, const char *name)
 {
-	json_t *out = json_object();
+	json_t *t;
+	size_t i;
 
-	for (int v = 0; v < 2; v++) {
-		json_object_set_new(out, variants[v], judge_boot(dio[v], builds[v], variants[v], stage));
-		if (!dio[v])
-			continue;
-		workload_tests(dio[v], variants[v], tests, stage);
-		measurements(dio[v], variants[v], meas);
-		json_object_set(json_object_get(out, variants[v]), "device", jget(dio[v], "result", "device"));
-		json_object_set(json_object_get(out, variants[v]), "settings", jget(dio[v], "result", "settings"));
-		json_object_set(json_object_get(out, variants[v]), "correctness_ext4", jget(dio[v], "result", "correctness_ext4"));
-		json_object_set(json_object_get(out, variants[v]), "correctness_ext3", jget(dio[v], "result", "correctness_ext3"));
-		json_object_set_new(json_object_get(out, variants[v]), "nowait", nowait_summary(jget(dio[v], "result", "nowait")));
-		nowait_differences(jget(dio[v], "result", "nowait"), variants[v], stage);
-	}
-	if (!!dio[0] != !!dio[1])
-		stage_fail(stage, "%s %s: not run", dio[0] ? "patched" : "base", REPORT_BENCH_WORKLOAD);
-	return out;
+	json_array_foreach(jget(b, "result", "tests"), i, t)
+		if (!strcmp(jstr(t, "name") ? jstr(t, "name") : "", name) && jstr(t, "status") &&
+		    !strcmp(jstr(t, "status"), "fail"))
+			return true;
+	return false;
 }
 
-/* Takes text (may be NULL). */
-static void add_text(json_t *list, char *text)
+/*
+ * A later round of a variant: the kernel and the workload judged as in
+ * round 1; of its checks only the failures round 1 did not have are new.
+ */
+static void later_round(json_t *b, json_t *first, json_t *build, const char *variant, int round, json_t *stage,
+			json_t *meas)
 {
-	if (text)
-		json_array_append_new(list, json_string(text));
-	free(text);
+	char *label = xasprintf("%s round %d", variant, round);
+	json_t *t;
+	size_t i;
+
+	json_decref(judge_boot(b, build, label, stage));
+	json_array_foreach(jget(b, "result", "tests"), i, t)
+		if (jstr(t, "name") && jstr(t, "status") && !strcmp(jstr(t, "status"), "fail") &&
+		    !test_failed(first, jstr(t, "name")))
+			stage_fail(stage, "%s %s: %s", label, jstr(t, "name"), jstr(t, "detail") ? jstr(t, "detail") : "");
+	measurements(b, variant, round, meas);
+	free(label);
+}
+
+/*
+ * The bench boots: round 1 of each variant, then the rounds after it both
+ * variants have for the images built now (a round of an older image or
+ * without its other half is not one). Returns the number of rounds.
+ */
+static int bench_rounds(const struct where *w, json_t *builds[2], json_t *dio[2][BOOT_MAX_ROUNDS])
+{
+	int n = 1;
+
+	for (int v = 0; v < 2; v++)
+		dio[v][0] = load_boot(w, variants[v], REPORT_BENCH_WORKLOAD);
+	for (; n < BOOT_MAX_ROUNDS; n++) {
+		bool usable = true;
+
+		for (int v = 0; v < 2; v++) {
+			dio[v][n] = load_round(w, variants[v], REPORT_BENCH_WORKLOAD, n + 1);
+			usable &= dio[v][n] && (!builds[v] || !jstr(builds[v], "image_hash") ||
+						!strcmp(jstr(builds[v], "image_hash"), jstr(dio[v][n], "image_hash") ?
+							jstr(dio[v][n], "image_hash") : ""));
+		}
+		if (!usable) {
+			for (int v = 0; v < 2; v++) {
+				json_decref(dio[v][n]);
+				dio[v][n] = NULL;
+			}
+			break;
+		}
+	}
+	return n;
+}
+
+/* A busy host during a bench boot (its record's "host"), as a reason. */
+static void host_busy(json_t *b, const char *variant, int round, json_t *busy)
+{
+	json_t *h = json_object_get(b, "host");
+
+	if (json_is_true(json_object_get(h, "busy")))
+		add_text(busy, xasprintf("%s round %d: the host was busy: %s", variant, round,
+					 jstr(h, "reason") ? jstr(h, "reason") : "no reason recorded"));
+}
+
+static json_t *bench_section(json_t *dio[2][BOOT_MAX_ROUNDS], int nrounds, json_t *builds[2], json_t *stage,
+			     json_t *tests, json_t *meas, json_t *busy)
+{
+	json_t *out = json_object(), *rounds = json_array();
+
+	for (int v = 0; v < 2; v++) {
+		json_t *b = dio[v][0], *sum;
+
+		json_object_set_new(out, variants[v], judge_boot(b, builds[v], variants[v], stage));
+		if (!b)
+			continue;
+		sum = json_object_get(out, variants[v]);
+		workload_tests(b, variants[v], tests, stage);
+		measurements(b, variants[v], 1, meas);
+		json_object_set(sum, "device", jget(b, "result", "device"));
+		json_object_set(sum, "settings", jget(b, "result", "settings"));
+		json_object_set(sum, "correctness_ext4", jget(b, "result", "correctness_ext4"));
+		json_object_set(sum, "correctness_ext3", jget(b, "result", "correctness_ext3"));
+		json_object_set_new(sum, "nowait", nowait_summary(jget(b, "result", "nowait")));
+		nowait_differences(jget(b, "result", "nowait"), variants[v], stage);
+	}
+	if (!!dio[0][0] != !!dio[1][0])
+		stage_fail(stage, "%s %s: not run", dio[0][0] ? "patched" : "base", REPORT_BENCH_WORKLOAD);
+	for (int r = 0; r < nrounds; r++) {
+		json_t *row = json_pack("{s:i}", "round", r + 1);
+
+		for (int v = 0; v < 2; v++) {
+			json_t *b = dio[v][r];
+
+			if (b && r)
+				later_round(b, dio[v][0], builds[v], variants[v], r + 1, stage, meas);
+			host_busy(b, variants[v], r + 1, busy);
+			json_object_set_new(row, variants[v], !b ? json_null() :
+					    json_pack("{s:O?, s:O?, s:O?, s:o, s:O?}", "verdict", json_object_get(b, "verdict"),
+						      "workload_status", json_object_get(b, "workload_status"),
+						      "seconds", jget(b, "boot", "total_seconds"), "host", opt(b, "host"),
+						      "console", json_object_get(b, "console")));
+		}
+		json_array_append_new(rounds, row);
+	}
+	json_object_set_new(out, "rounds", rounds);
+	return out;
 }
 
 /* The tree's revision now, and every result that names another one: stale, a state, not a failure. */
@@ -602,6 +860,130 @@ static json_t *debug_section(const struct where *w, json_t *port, json_t *stage,
 	return out;
 }
 
+/* What one NOWAIT case of the posted kernel did wrong, if anything. */
+static json_t *case_defects(json_t *c)
+{
+	json_t *out = json_array(), *got, *n;
+	const char *api, *uring = jstr(json_object_get(c, "results"), "uring");
+	bool uring_error = uring && starts_with(uring, "error:");
+
+	if (json_is_false(json_object_get(c, "match")))
+		json_object_foreach(json_object_get(c, "results"), api, got) {
+			const char *want = jstr(json_object_get(c, "expect"), api);
+
+			if (want && json_is_string(got) && strcmp(want, json_string_value(got)) &&
+			    !(uring_error && !strcmp(api, "uring")))
+				add_text(out, xasprintf("%s: %s, the table says %s", api, json_string_value(got), want));
+		}
+	json_object_foreach(json_object_get(c, "eagain_written"), api, n)
+		if (json_integer_value(n) > 0)
+			add_text(out, xasprintf("%s: EAGAIN after %lld bytes of the write were written", api,
+						(long long)json_integer_value(n)));
+	/* a plain io_uring write is retried from io-wq on EAGAIN: an error in its CQE reaches the application */
+	if (uring_error)
+		add_text(out, xasprintf("uring: %s in the completion instead of the write punted to io-wq", uring));
+	if (jstr(c, "data") && !strcmp(jstr(c, "data"), "bad"))
+		add_text(out, xstrdup("data read back wrong"));
+	return out;
+}
+
+/*
+ * The posted boot's result as evidence: every NOWAIT case with a defect
+ * (its reproducer: case, layout, the write), every other failed check.
+ */
+static json_t *posted_evidence(json_t *result)
+{
+	json_t *out = json_array(), *c, *t;
+	size_t i;
+
+	json_array_foreach(jget(result, "nowait", "cases"), i, c) {
+		json_t *defects = case_defects(c);
+
+		if (!json_array_size(defects)) {
+			json_decref(defects);
+			continue;
+		}
+		json_array_append_new(out, json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:o}",
+						     "case", json_object_get(c, "case"), "layout", json_object_get(c, "layout"),
+						     "write", json_object_get(c, "write"),
+						     "results", json_object_get(c, "results"), "expect", json_object_get(c, "expect"),
+						     "eagain_written", json_object_get(c, "eagain_written"),
+						     "defects", defects));
+	}
+	/* the NOWAIT table's failure is the cases above */
+	json_array_foreach(json_object_get(result, "tests"), i, t)
+		if (jstr(t, "name") && strcmp(jstr(t, "name"), "nowait-table") && jstr(t, "status") &&
+		    !strcmp(jstr(t, "status"), "fail"))
+			json_array_append_new(out, json_pack("{s:s, s:[s]}", "test", jstr(t, "name"), "defects",
+							     jstr(t, "detail") ? jstr(t, "detail") : "failed"));
+	return out;
+}
+
+/*
+ * The series as posted, when the port carries local fixes on top: its
+ * kernel booted with the checks of the bench workload. What it does wrong
+ * is evidence of the defect the local fixes carry a fix for, not a failure
+ * of this kernel; the stage fails only when that boot could not run (not
+ * built, not booted, a stale result, the checks cut short).
+ */
+static json_t *posted_section(const struct where *w, json_t *port, json_t *stage)
+{
+	const char *posted = jstr(port, "posted"), *tip = jstr(port, "tip");
+	json_t *fixes = local_fixes(port), *out, *build, *b, *evidence, *f;
+	struct strbuf subjects = STRBUF_INIT;
+	const char *status;
+	bool ran;
+	size_t i;
+
+	out = json_pack("{s:o, s:o, s:o}", "commit", results_str(posted), "local_fixes", fixes, "evidence", json_array());
+	if (!port)
+		return out;
+	if (!posted || !tip || !strcmp(posted, tip) || !json_array_size(fixes)) {
+		json_object_set_new(out, "note", json_string("no local fixes: patched is the series as posted"));
+		stage_set(stage, "pass");
+		return out;
+	}
+	build = store_read(w->series, w->kernel, "posted", "build.json");
+	b = load_boot(w, "posted", REPORT_BENCH_WORKLOAD);
+	json_object_set_new(out, "build", build_variant(build, "posted", posted, stage));
+	json_object_set_new(out, "boot", b ? boot_summary(b) : json_null());
+	if (build && !b)
+		stage_fail(stage, "posted %s: not booted", REPORT_BENCH_WORKLOAD);
+	if (b && !build)
+		stage_fail(stage, "posted: not built");
+	if (b) {
+		status = jstr(b, "workload_status");
+		/* done or failed: the checks ran to their end and said what they found */
+		ran = status && (!strcmp(status, "done") || !strcmp(status, "failed")) &&
+		      json_is_object(json_object_get(b, "result"));
+		stale_image(b, build, "posted " REPORT_BENCH_WORKLOAD, stage);
+		if (!ran)
+			stage_fail(stage, "posted %s: the checks did not run to their end: workload %s, kernel verdict %s",
+				   REPORT_BENCH_WORKLOAD, status ? status : "unknown",
+				   jstr(b, "verdict") ? jstr(b, "verdict") : "unknown");
+		evidence = posted_evidence(json_object_get(b, "result"));
+		json_object_set_new(out, "evidence", evidence);
+		json_object_set_new(out, "tests", opt(json_object_get(b, "result"), "tests"));
+		json_array_foreach(fixes, i, f)
+			sb_addf(&subjects, "%s%s", i ? "; " : "", jstr(f, "subject") ? jstr(f, "subject") : "?");
+		if (!ran)
+			json_object_set_new(out, "note",
+					    json_string("the checks of the series as posted did not run to their end"));
+		else if (json_array_size(evidence))
+			json_object_set_new(out, "note", json_sprintf("defect in the series as posted, carried fix: %s",
+								       subjects.buf));
+		else
+			json_object_set_new(out, "note", json_sprintf("no defect shown by the series as posted; "
+								       "local fixes carried: %s", subjects.buf));
+		stage_set(stage, "pass");
+	}
+	sb_release(&subjects);
+	json_decref(build);
+	json_decref(b);
+	return out;
+}
+
+/* fail, else incomplete (a stage not run), else disturbed (run the bench again), else pass. */
 static const char *kernel_verdict(json_t *stages)
 {
 	const char *verdict = "pass";
@@ -611,7 +993,9 @@ static const char *kernel_verdict(json_t *stages)
 
 		if (!strcmp(st, "fail"))
 			return "fail";
-		if (strcmp(st, "pass"))
+		if (!strcmp(st, "disturbed") && !strcmp(verdict, "pass"))
+			verdict = "disturbed";
+		else if (strcmp(st, "pass") && strcmp(st, "disturbed"))
 			verdict = "incomplete";
 	}
 	return verdict;
@@ -621,30 +1005,31 @@ static json_t *kernel_record(const char *series, const char *k)
 {
 	const struct where where = { series, k }, *w = &where;
 	json_t *port = store_read(series, k, STORE_PORT, "port.json"), *matrix = store_read(series, k, NULL, "matrix.json");
-	json_t *stages = json_object(), *builds[2] = { NULL }, *smoke[2] = { NULL }, *dio[2] = { NULL };
+	json_t *stages = json_object(), *builds[2] = { NULL }, *smoke[2] = { NULL }, *dio[2][BOOT_MAX_ROUNDS] = { { NULL } };
 	json_t *tests = json_array(), *meas = json_array(), *ref = reference_for(port), *rec, *boot, *bench;
+	json_t *busy = json_array();
 	char *port_file = store_port_file(series, k, "port.json");
+	int nrounds;
 
 	for (int s = 0; s < RS_NR; s++)
 		json_object_set_new(stages, stage_names[s], stage_new());
 	if (port)
 		json_object_set_new(port, "file", json_string(port_file));
-	rec = json_pack("{s:s, s:s, s:{s:s, s:O, s:O, s:O, s:O}}", "kernel", k, "series", series, "tree", "name", k,
-			"series", port ? json_object_get(port, "series") : json_null(),
-			"branch", port ? json_object_get(port, "branch") : json_null(),
-			"base", port ? json_object_get(port, "base") : json_null(),
-			"tip", port ? json_object_get(port, "tip") : json_null());
+	/* a field port.json lacks is null, never a record lost */
+	rec = json_pack("{s:s, s:s, s:{s:s, s:O?, s:O?, s:O?, s:O?}}", "kernel", k, "series", series, "tree", "name", k,
+			"series", json_object_get(port, "series"), "branch", json_object_get(port, "branch"),
+			"base", json_object_get(port, "base"), "tip", json_object_get(port, "tip"));
 	json_object_set_new(rec, "stale", staleness(k, port, json_object_get(rec, "tree")));
 	json_object_set_new(rec, "port", port ? port_section(port, json_object_get(stages, "port")) : json_null());
 	json_object_set_new(rec, "build", build_section(w, port, json_object_get(stages, "build"), builds));
 	boot = boot_section(w, REPORT_BOOT_WORKLOAD, json_object_get(stages, "boot"), builds, smoke);
 	json_object_set_new(rec, "boot", boot);
-	for (int v = 0; v < 2; v++)
-		dio[v] = load_boot(w, variants[v], REPORT_BENCH_WORKLOAD);
-	bench = bench_section(dio, builds, json_object_get(stages, "bench"), tests, meas);
+	nrounds = bench_rounds(w, builds, dio);
+	bench = bench_section(dio, nrounds, builds, json_object_get(stages, "bench"), tests, meas, busy);
 	json_object_set_new(rec, "bench", bench);
-	json_object_set_new(rec, "comparisons", comparisons(meas, ref, json_object_get(stages, "bench")));
+	json_object_set_new(rec, "comparisons", comparisons(meas, ref, json_object_get(stages, "bench"), nrounds, busy));
 	json_object_set_new(rec, "debug", debug_section(w, port, json_object_get(stages, "debug"), tests));
+	json_object_set_new(rec, "posted", posted_section(w, port, json_object_get(stages, "posted")));
 	json_object_set_new(rec, "tests", tests);
 	json_object_set_new(rec, "measurements", meas);
 	json_object_set_new(rec, "reference", ref ? ref : json_null());
@@ -655,8 +1040,10 @@ static json_t *kernel_record(const char *series, const char *k)
 	for (int v = 0; v < 2; v++) {
 		json_decref(builds[v]);
 		json_decref(smoke[v]);
-		json_decref(dio[v]);
+		for (int r = 0; r < nrounds; r++)
+			json_decref(dio[v][r]);
 	}
+	json_decref(busy);
 	json_decref(port);
 	json_decref(matrix);
 	free(port_file);
@@ -693,6 +1080,7 @@ json_t *report_collect(const struct strvec *series, const struct strvec *kernels
 
 int report_exit_code(json_t *doc, unsigned stages)
 {
+	bool disturbed = false;
 	int worst = RS_NR;
 	json_t *k;
 	size_t i;
@@ -700,10 +1088,18 @@ int report_exit_code(json_t *doc, unsigned stages)
 	if (!json_array_size(json_object_get(doc, "kernels")))
 		return KB_EXIT_FAIL;
 	json_array_foreach(json_object_get(doc, "kernels"), i, k)
-		for (int s = 0; s < worst; s++)
-			if ((stages & (1u << s)) && strcmp(jstr(jget(k, "stages", stage_names[s]), "status"), "pass"))
+		for (int s = 0; s < RS_NR; s++) {
+			const char *st = jstr(jget(k, "stages", stage_names[s]), "status");
+
+			if (!(stages & (1u << s)) || !strcmp(st, "pass"))
+				continue;
+			if (!strcmp(st, "disturbed"))
+				disturbed = true;
+			else if (s < worst)
 				worst = s;
-	return worst == RS_NR ? 0 : stage_exit[worst];
+		}
+	/* disturbed is no pass, and no failure either: a pipeline runs the bench again */
+	return worst < RS_NR ? stage_exit[worst] : disturbed ? KB_EXIT_DISTURBED : 0;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -726,6 +1122,8 @@ const char *report_mark(const char *status)
 		return "✔";
 	if (!strcmp(status, "fail"))
 		return "✘";
+	if (!strcmp(status, "disturbed"))
+		return "≈";
 	if (!strcmp(status, "not-run") || !strcmp(status, "incomplete"))
 		return "·";
 	return "";
@@ -746,8 +1144,12 @@ static char *port_text(json_t *port)
 					       { "conflict", "conflict" } };
 	struct strbuf sb = STRBUF_INIT;
 
+	size_t local = json_array_size(json_object_get(port, "local_fixes"));
+
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		add_count(&sb, json_object_get(port, "counts"), keys[i][0], keys[i][1]);
+	if (local)
+		sb_addf(&sb, " +%zu local fix%s", local, local == 1 ? "" : "es");
 	return sb_detach(&sb);
 }
 
@@ -820,17 +1222,39 @@ static void cell(struct report_cell *c, const char *column, const char *status, 
 	c->text = text;
 }
 
+/* The median ratio, marked by its verdict (pass, fail, disturbed, info). */
 static void ratio_cell(struct report_cell *c, json_t *cmp)
 {
-	json_t *ratio = json_object_get(cmp, "ratio"), *min = json_object_get(cmp, "min_ratio");
+	json_t *ratio = json_object_get(cmp, "ratio");
+	const char *verdict = jstr(cmp, "verdict");
 	char col[sizeof(c->column)];
 
 	snprintf(col, sizeof(col), "%s@%lldj", jstr(cmp, "test"), (long long)json_integer_value(json_object_get(cmp, "jobs")));
 	if (!json_is_number(ratio))
 		cell(c, col, "not-run", xstrdup(""));
 	else
-		cell(c, col, json_is_number(min) ? json_number_value(ratio) < json_number_value(min) ? "fail" : "pass" : "info",
+		cell(c, col, verdict && !strcmp(verdict, "disturbed") ? "disturbed" : verdict && !strcmp(verdict, "fail") ?
+		     "fail" : verdict && !strcmp(verdict, "pass") ? "pass" : "info",
 		     xasprintf("%.2fx", json_number_value(ratio)));
+}
+
+/* The series as posted: what its boot showed, or why there is none to show. */
+static char *posted_text(json_t *posted, const char *status)
+{
+	size_t n = json_array_size(json_object_get(posted, "evidence"));
+	json_t *boot = json_object_get(posted, "boot");
+	const char *verdict = jstr(boot, "verdict");
+
+	if (!json_array_size(json_object_get(posted, "local_fixes")))
+		return xstrdup(json_is_object(posted) && jstr(posted, "note") ? "no local fixes" : "");
+	if (!json_is_object(boot))
+		return xstrdup("");
+	if (strcmp(status, "pass"))
+		return xstrdup(verdict && strcmp(verdict, "clean") ? verdict :
+			       jstr(boot, "workload_status") ? jstr(boot, "workload_status") : "");
+	if (!n)
+		return xstrdup("no defect shown");
+	return xasprintf("defect: %zu case%s", n, n == 1 ? "" : "s");
 }
 
 /* Where the boots ran: "qemu", or e.g. "qemu, lava" when results came from several runners. */
@@ -922,6 +1346,10 @@ size_t report_cells(json_t *k, struct report_cell *c)
 	tests_status(tests, "", &nfail, &nrun);
 	cell(&c[n++], "tests", STAGE("bench"), nrun ? xasprintf("%d/%d pass", nrun - nfail, nrun) : xstrdup(""));
 	cell(&c[n++], "debug", STAGE("debug"), debug_text(json_object_get(k, "debug")));
+	st = STAGE("posted");
+	/* evidence kept is information, not a pass of the series as posted */
+	cell(&c[n++], "as posted", !strcmp(st, "pass") && json_object_get(json_object_get(k, "posted"), "boot") ? "info" : st,
+	     posted_text(json_object_get(k, "posted"), st));
 	json_array_foreach(json_object_get(k, "comparisons"), i, cmp)
 		if (n < REPORT_MAX_CELLS - 1)
 			ratio_cell(&c[n++], cmp);

@@ -22,6 +22,7 @@ enum report_stage {
 	RS_BOOT,
 	RS_BENCH,
 	RS_DEBUG,	/* the debug flavour: lockdep, sleep-in-atomic, KASAN (results.h) */
+	RS_POSTED,	/* the series as posted, without the local fixes: the evidence of their defect */
 	RS_NR,
 };
 
@@ -36,18 +37,20 @@ static inline json_t *jget(json_t *o, const char *a, const char *b)
 	return json_object_get(json_object_get(o, a), b);
 }
 
-/* "port", "build", "boot", "bench", "debug". */
+/* "port", "build", "boot", "bench", "debug", "posted". */
 const char *report_stage_name(enum report_stage s);
 /* The stage of a name; -1 if none. */
 int report_stage_find(const char *name);
-/* The exit code of a failing stage: 6, 7, 8, 9 (bench and debug). */
+/* The exit code of a failing stage: 6, 7, 8, 9 (bench, debug and posted). */
 int report_stage_exit(enum report_stage s);
 
 /* The workloads the boot and bench stages run. */
 #define REPORT_BOOT_WORKLOAD "smoke"
 #define REPORT_BENCH_WORKLOAD "dio"
-/* The debug boot runs the bench workload's checks, not its benchmarks. */
-#define REPORT_DEBUG_APPEND "DIO_BENCH=none"
+/* The debug and posted boots run the bench workload's checks, not its benchmarks. */
+#define REPORT_CHECKS_APPEND "DIO_BENCH=none"
+/* Bench rounds (base, patched, base, patched, ...) the matrix runs unless told. */
+#define REPORT_BENCH_ROUNDS 2
 
 /*
  * The document for these kernels of these series (names in the store;
@@ -58,7 +61,9 @@ json_t *report_collect(const struct strvec *series, const struct strvec *kernels
 
 /*
  * 0 when every kernel in doc passed every stage in stages (a bit per
- * enum report_stage), else the exit code of the earliest failing stage.
+ * enum report_stage); else the exit code of the earliest stage that failed
+ * or did not run; else, when a measurement was disturbed (a stage
+ * "disturbed": neither pass nor fail), KB_EXIT_DISTURBED.
  */
 int report_exit_code(json_t *doc, unsigned stages);
 
@@ -72,7 +77,7 @@ json_t *report_reference_test(json_t *ref, const char *name);
 
 struct report_cell {
 	char column[48];
-	const char *status;	/* "pass", "fail", "not-run", "incomplete", "info" */
+	const char *status;	/* "pass", "fail", "disturbed", "not-run", "incomplete", "info" */
 	char *text;
 };
 
@@ -89,7 +94,7 @@ struct report_table {
 void report_table(json_t *doc, struct report_table *t);
 void report_table_free(struct report_table *t);
 
-/* "✔", "✘", "·" or "" for a status. */
+/* "✔", "✘", "≈" (disturbed), "·" or "" for a status. */
 const char *report_mark(const char *status);
 
 #endif

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The report as text: the table, one line per reason, splats and stale results (text.h). */
+/*
+ * The report as text: the table, one line per reason (✘ failed, ≈
+ * disturbed), the bench rounds, splats, the series as posted against the
+ * local fixes carried, and stale results (text.h).
+ */
 #include "report/text.h"
 
 #include <string.h>
@@ -39,6 +43,55 @@ static void print_trace(FILE *f, const char *kernel, json_t *t)
 			fprintf(f, "    %s\n", json_string_value(l));
 }
 
+/* Each ratio over the rounds, when there were several: what the table's median stands for. */
+static void print_rounds(FILE *f, const char *kernel, json_t *cmp)
+{
+	json_t *r;
+	size_t i;
+
+	if (json_array_size(json_object_get(cmp, "rounds")) < 2 || !json_is_number(json_object_get(cmp, "ratio")))
+		return;
+	fprintf(f, "%s: %s at %lld jobs: patched/base %.2fx, median of rounds", kernel, jstr(cmp, "test"),
+		(long long)json_integer_value(json_object_get(cmp, "jobs")), json_number_value(json_object_get(cmp, "ratio")));
+	json_array_foreach(json_object_get(cmp, "rounds"), i, r)
+		if (json_is_number(json_object_get(r, "ratio")))
+			fprintf(f, "%s%.2fx", i ? ", " : " ", json_number_value(json_object_get(r, "ratio")));
+		else
+			fprintf(f, "%s-", i ? ", " : " ");
+	if (json_is_number(json_object_get(cmp, "spread")))
+		fprintf(f, "; spread %.2f", json_number_value(json_object_get(cmp, "spread")));
+	fprintf(f, ": %s\n", jstr(cmp, "verdict"));
+}
+
+/* The series as posted against the local fixes the port carries, and what the posted kernel showed. */
+static void print_posted(FILE *f, const char *kernel, json_t *k)
+{
+	json_t *posted = json_object_get(k, "posted"), *fixes = jget(k, "port", "local_fixes"), *x, *d;
+	size_t i, j;
+
+	if (!json_array_size(fixes))
+		return;
+	fprintf(f, "%s: series as posted: %.12s; local fixes carried: %zu, tip %.12s\n", kernel,
+		jstr(posted, "commit") ? jstr(posted, "commit") : "?", json_array_size(fixes),
+		jstr(json_object_get(k, "tree"), "tip") ? jstr(json_object_get(k, "tree"), "tip") : "?");
+	json_array_foreach(fixes, i, x)
+		fprintf(f, "%s:   local fix %lld (%s): %s\n", kernel, (long long)json_integer_value(json_object_get(x, "patch")),
+			jstr(x, "status") ? jstr(x, "status") : "?", jstr(x, "subject") ? jstr(x, "subject") : "?");
+	if (!json_is_object(json_object_get(posted, "boot")))
+		return;
+	fprintf(f, "%s: as posted: %s\n", kernel, jstr(posted, "note") ? jstr(posted, "note") : "");
+	json_array_foreach(json_object_get(posted, "evidence"), i, x) {
+		if (jstr(x, "case"))
+			fprintf(f, "%s:   kb-nowait %s %s, %s:", kernel, jstr(x, "case"), jstr(x, "layout") ? jstr(x, "layout") : "",
+				jstr(x, "write") ? jstr(x, "write") : "");
+		else
+			fprintf(f, "%s:   %s:", kernel, jstr(x, "test") ? jstr(x, "test") : "?");
+		json_array_foreach(json_object_get(x, "defects"), j, d)
+			fprintf(f, "%s %s", j ? ";" : "", json_string_value(d));
+		fputc('\n', f);
+	}
+}
+
 int report_text(json_t *doc, FILE *f)
 {
 	json_t *kernels = json_object_get(doc, "kernels"), *k, *r;
@@ -73,8 +126,17 @@ int report_text(json_t *doc, FILE *f)
 			json_array_foreach(json_object_get(jget(k, "stages", report_stage_name(s)), "reasons"), j, r)
 				fprintf(f, "%s: ✘ %s: %s\n", jstr(k, "kernel"), report_stage_name(s), json_string_value(r));
 	json_array_foreach(kernels, i, k)
+		for (int s = 0; s < RS_NR; s++)
+			json_array_foreach(json_object_get(jget(k, "stages", report_stage_name(s)), "disturbed"), j, r)
+				fprintf(f, "%s: ≈ %s: %s\n", jstr(k, "kernel"), report_stage_name(s), json_string_value(r));
+	json_array_foreach(kernels, i, k)
+		json_array_foreach(json_object_get(k, "comparisons"), j, r)
+			print_rounds(f, jstr(k, "kernel"), r);
+	json_array_foreach(kernels, i, k)
 		json_array_foreach(jget(k, "debug", "traces"), j, r)
 			print_trace(f, jstr(k, "kernel"), r);
+	json_array_foreach(kernels, i, k)
+		print_posted(f, jstr(k, "kernel"), k);
 	json_array_foreach(kernels, i, k)
 		json_array_foreach(json_object_get(k, "stale"), j, r)
 			fprintf(f, "%s: %s\n", jstr(k, "kernel"), json_string_value(r));
