@@ -756,6 +756,11 @@ static char *quote_before_comment(const char *body)
 		sb_addf(&sb, "%s\n", s + (*s == ' '));
 	}
 	sv_release(&lines);
+	/* none: absent, as series.yaml reads an empty one back */
+	if (!sb.len) {
+		sb_release(&sb);
+		return NULL;
+	}
 	return sb_detach(&sb);
 }
 
@@ -787,6 +792,8 @@ static int locate_hunk(const struct spatch *p, const char *quote, char **file)
 	size_t best = 0;
 
 	*file = NULL;
+	if (!quote)
+		return 0;
 	if (diff_parse(p->diff, &d, &why)) {
 		free(why);
 		return 0;
