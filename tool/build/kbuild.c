@@ -127,6 +127,22 @@ static int prune_stale(git_worktree **wt)
 	return 0;
 }
 
+/* What a failed add left (a full disk mid-checkout): gone, so the next build adds it again. */
+static void discard_worktree(git_repository *repo, const char *name, const char *dir)
+{
+	git_worktree_prune_options popts;
+	git_worktree *wt = NULL;
+
+	remove_tree(dir);
+	if (!git_worktree_lookup(&wt, repo, name)) {
+		git_worktree_prune_options_init(&popts, GIT_WORKTREE_PRUNE_OPTIONS_VERSION);
+		popts.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_LOCKED;
+		check_lg2(git_worktree_prune(wt, &popts), "cannot prune the half-made worktree '%s'", name);
+		git_worktree_free(wt);
+	}
+	git_error_clear();
+}
+
 /*
  * libgit2 only adds a worktree on a branch; a short-lived one carries it
  * there, then the worktree's HEAD is detached and the branch deleted.
@@ -153,8 +169,10 @@ static int add_worktree(git_repository *repo, const char *name, const char *dir,
 		goto cleanup;
 	git_worktree_add_options_init(&opts, GIT_WORKTREE_ADD_OPTIONS_VERSION);
 	opts.ref = ref;
-	if (check_lg2(git_worktree_add(wt, repo, name, dir, &opts), "cannot add worktree '%s'", dir))
+	if (check_lg2(git_worktree_add(wt, repo, name, dir, &opts), "cannot add worktree '%s'", dir)) {
+		discard_worktree(repo, name, dir);
 		goto cleanup;
+	}
 	ret = 0;
 cleanup:
 	git_reference_free(ref);
