@@ -127,20 +127,19 @@ static int prune_stale(git_worktree **wt)
 	return 0;
 }
 
-/* What a failed add left (a full disk mid-checkout): gone, so the next build adds it again. */
+/*
+ * What a failed add left (a full disk mid-checkout): the checkout and the
+ * repository's record of it (worktrees/<name>, which git_worktree_list()
+ * does not show once it is incomplete), so the next build adds it again.
+ */
 static void discard_worktree(git_repository *repo, const char *name, const char *dir)
 {
-	git_worktree_prune_options popts;
-	git_worktree *wt = NULL;
+	char *admin = xasprintf("%s/worktrees/%s", git_repository_commondir(repo), name);
 
-	remove_tree(dir);
-	if (!git_worktree_lookup(&wt, repo, name)) {
-		git_worktree_prune_options_init(&popts, GIT_WORKTREE_PRUNE_OPTIONS_VERSION);
-		popts.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_LOCKED;
-		check_lg2(git_worktree_prune(wt, &popts), "cannot prune the half-made worktree '%s'", name);
-		git_worktree_free(wt);
-	}
-	git_error_clear();
+	if (dir)
+		remove_tree(dir);
+	remove_tree(admin);
+	free(admin);
 }
 
 /*
@@ -167,6 +166,8 @@ static int add_worktree(git_repository *repo, const char *name, const char *dir,
 	    check_lg2(git_commit_lookup(&c, repo, commit), "cannot read the commit for '%s'", dir) ||
 	    check_lg2(git_branch_create(&ref, repo, branch, c, 1), "cannot create branch '%s'", branch))
 		goto cleanup;
+	/* the caller found no worktree of that name: a record of one is a leftover */
+	discard_worktree(repo, name, NULL);
 	git_worktree_add_options_init(&opts, GIT_WORKTREE_ADD_OPTIONS_VERSION);
 	opts.ref = ref;
 	if (check_lg2(git_worktree_add(wt, repo, name, dir, &opts), "cannot add worktree '%s'", dir)) {
