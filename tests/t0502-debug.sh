@@ -2,8 +2,9 @@
 # The debug flavour on debian-6.12: the port's tip built with
 # kernels/config/debug.config (lockdep, sleep-in-atomic, list debugging,
 # KASAN), booted with the dio checks (quick settings, no fio): a clean
-# console and 0 mismatches; then a real sleep-in-atomic (LKDTM ATOMIC_SLEEP)
-# caught as a splat with its trace, and the report's debug stage failing on
+# console and 0 mismatches; then a real sleep-in-atomic (LKDTM SPINLOCKUP
+# returns to user space holding a spinlock; the shell's next system call
+# sleeps) caught as a splat with its trace, and the report's debug stage failing on
 # it. Any splat the series' locking provokes fails the first check.
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
@@ -45,7 +46,7 @@ debug_checks_clean() {
 check "the debug kernel runs the correctness suite and the NOWAIT table with no splat" debug_checks_clean
 
 splat_caught() {
-	echo "echo ATOMIC_SLEEP >/sys/kernel/debug/provoke-crash/DIRECT" >"$T/atomic.sh"
+	printf 'echo SPINLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT\nsleep 1\n' >"$T/atomic.sh"
 	"$KB" boot $K --variant debug --workload "$T/atomic.sh" >"$T/atomic.out" 2>&1
 	rc=$?
 	cat "$T/atomic.out"
@@ -55,9 +56,11 @@ splat_caught() {
 	f = [x for x in b["findings"] if x["kind"] == "atomic-sleep"]
 	assert f and "sleeping function called from invalid context" in f[0]["text"], b["findings"]
 	assert any("Call Trace:" in l for l in f[0]["trace"]), f[0]["trace"]
+	assert any(x["kind"] == "lockdep" and "lock held when returning to user space" in x["text"]
+		   for x in b["findings"]), b["findings"]
 	EOF
 }
-check "a real sleep in atomic context (LKDTM) is caught with its call trace (exit 8)" splat_caught
+check "a real sleep in atomic context (LKDTM SPINLOCKUP) is caught with its call trace, and lockdep's report (exit 8)" splat_caught
 
 report_fails_stage() {
 	mkdir -p "$T/w/results/$SNAME/$K/debug" "$T/w/ports/$SNAME/$K" &&

@@ -243,10 +243,17 @@ check "series.yaml 'file:' outside the series directory is refused" series_yaml_
 series_yaml_number() {
 	reset_tree
 	series p-yamlnum "$(dg fs/a.c fs/a.c)\n$GOOD" &&
-	sed -i 's/^- number: 1$/- number: 99999999/' "$S/s-p-yamlnum/series.yaml" &&
-	hostile p-yamlnum 4 "patch 1 has number 99999999" "$SAN" port mini --series "$S/s-p-yamlnum"
+	sed -i 's/^- number: 1$/- number: 7/' "$S/s-p-yamlnum/series.yaml" &&
+	hostile p-yamlnum 4 "patch 1 has number 7" "$SAN" port mini --series "$S/s-p-yamlnum"
 }
 check "series.yaml patch numbers out of order are refused" series_yaml_number
+series_yaml_huge_number() {
+	reset_tree
+	series p-yamlbig "$(dg fs/a.c fs/a.c)\n$GOOD" &&
+	sed -i 's/^- number: 1$/- number: 99999999/' "$S/s-p-yamlbig/series.yaml" &&
+	hostile p-yamlbig 4 "invalid value '99999999' for 'patches[].number' (expected 1 to 1000)" "$SAN" port mini --series "$S/s-p-yamlbig"
+}
+check "series.yaml patch number beyond the reader's range is refused with its line" series_yaml_huge_number
 fixup_outside() {
 	reset_tree
 	series p-fixup "$(dg fs/a.c fs/a.c)\n$GOOD" && mkdir -p "$S/s-p-fixup/mini/fixups" &&
