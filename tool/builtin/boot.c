@@ -415,16 +415,8 @@ int cmd_boot(int argc, char **argv)
 			return KB_EXIT_USAGE;
 		}
 	}
-	if (round) {
-		char *end;
-		long n = strtol(round, &end, 10);
-
-		if (*end || n < 1 || n > BOOT_MAX_ROUNDS) {
-			error("--round takes a number from 1 to %d, not '%s'", BOOT_MAX_ROUNDS, round);
-			return KB_EXIT_USAGE;
-		}
-		b.round = (int)n;
-	}
+	if (round && option_count("round", round, BOOT_MAX_ROUNDS, &b.round))
+		return KB_EXIT_USAGE;
 	dir = series ? xstrdup(series) : default_series_dir();
 	b.series = store_series_name(dir);
 	free(dir);

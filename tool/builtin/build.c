@@ -15,7 +15,7 @@
 
 static const struct kb_option options[] = {
 	{ "variant", 'v', 0, "base|patched|posted|debug", "what to build (default: base)" },
-	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	KB_OPTION_SERIES_DIR,
 	{ "force", 'f', 0, NULL, "rebuild from clean, even when the stored image holds" },
 	{ "vendor-check", 'c', 0, NULL, "compile what the port touched under the vendor config, list new warnings" },
 	{ NULL },

@@ -17,7 +17,7 @@
 static const struct kb_option options[] = {
 	{ "format", 'f', 0, "mbox|quilt|branch", "what to export (required)" },
 	{ "output", 'o', 'o', "DIR", "where to write it (default: <series>/<kernel>/)" },
-	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	KB_OPTION_SERIES_DIR,
 	{ NULL },
 };
 

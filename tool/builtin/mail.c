@@ -20,7 +20,7 @@
 static const struct kb_option options[] = {
 	{ "finding", 'F', 0, "NAME", "the local fix to report: its name or number (default: the only one)" },
 	{ "output", 'o', 'o', "FILE", "write the draft to FILE, a new file (default: stdout)" },
-	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	KB_OPTION_SERIES_DIR,
 	{ NULL },
 };
 

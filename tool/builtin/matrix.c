@@ -30,7 +30,7 @@
 #include "lib/util.h"
 
 static const struct kb_option options[] = {
-	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	KB_OPTION_SERIES_DIR,
 	{ "kernels", 'k', 0, "a,b|all", "the kernels to run (default: all, every kernels/*.yaml)" },
 	{ "stages", 'S', 0, "port,build,boot,bench,debug,posted", "the stages to run (default: all six)" },
 	{ "jobs", 'j', 'j', "N", "at most N builds or boots at once, 1 to 64 (default: 1)" },
@@ -208,17 +208,10 @@ int cmd_matrix(int argc, char **argv)
 		case 'S':
 			slist = optarg;
 			break;
-		case 'j': {
-			char *end;
-			long j = strtol(optarg, &end, 10);
-
-			if (*end || j < 1 || j > 64) {
-				error("--jobs takes a number from 1 to 64, not '%s'", optarg);
+		case 'j':
+			if (option_count("jobs", optarg, 64, &o.jobs))
 				return KB_EXIT_USAGE;
-			}
-			o.jobs = (int)j;
 			break;
-		}
 		case 'R':
 			rounds = optarg;
 			break;
@@ -240,18 +233,12 @@ int cmd_matrix(int argc, char **argv)
 	/* a lab boots what its job says: 'kbackport lava' keeps no rounds */
 	o.rounds = strcmp(o.runner, "lava") ? REPORT_BENCH_ROUNDS : 1;
 	if (rounds) {
-		char *end;
-		long n = strtol(rounds, &end, 10);
-
-		if (*end || n < 1 || n > BOOT_MAX_ROUNDS) {
-			error("--rounds takes a number from 1 to %d, not '%s'", BOOT_MAX_ROUNDS, rounds);
+		if (option_count("rounds", rounds, BOOT_MAX_ROUNDS, &o.rounds))
+			return KB_EXIT_USAGE;
+		if (o.rounds > 1 && !strcmp(o.runner, "lava")) {
+			error("--rounds %d needs 'kbackport boot' (runner qemu or ssh): a lava run boots each bench once", o.rounds);
 			return KB_EXIT_USAGE;
 		}
-		if (n > 1 && !strcmp(o.runner, "lava")) {
-			error("--rounds %ld needs 'kbackport boot' (runner qemu or ssh): a lava run boots each bench once", n);
-			return KB_EXIT_USAGE;
-		}
-		o.rounds = (int)n;
 	}
 	if (o.series && !is_dir(o.series))
 		die_code(KB_EXIT_NOINPUT, "cannot open series '%s': not a directory", o.series);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "builtin/options.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,4 +271,17 @@ void kb_usage_print(FILE *f, const struct kb_usage *u)
 		fprintf(f, "  %s\n", o->help);
 		free(left);
 	}
+}
+
+int option_count(const char *name, const char *value, int max, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno || end == value || *end || n < 1 || n > max)
+		return error("--%s takes a number from 1 to %d, not '%s'", name, max, value);
+	*out = (int)n;
+	return 0;
 }

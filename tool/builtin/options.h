@@ -19,6 +19,10 @@ struct kb_option {
 	const char *help;	/* one line */
 };
 
+/* --series DIR, as every command that reads one series directory has it */
+#define KB_OPTION_SERIES_DIR \
+	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" }
+
 /*
  * forms: one synopsis a line, without "kbackport ", in which {name} stands
  * for option --name with its value ("--series DIR") and {-x} for its short
@@ -43,6 +47,12 @@ struct kb_usage {
  * and exits KB_EXIT_USAGE.
  */
 int kb_getopt(int argc, char **argv, const struct kb_usage *u);
+
+/*
+ * --name N: a whole number from 1 to max into *out; 0, or -1 with the
+ * error said ("--rounds takes a number from 1 to 5, not 'x'").
+ */
+int option_count(const char *name, const char *value, int max, int *out);
 
 /* The usage of u on stderr; returns KB_EXIT_USAGE (wrong arguments). */
 int usage_error(const struct kb_usage *u);

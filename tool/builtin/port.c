@@ -14,7 +14,7 @@
 #include "lib/util.h"
 
 static const struct kb_option options[] = {
-	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	KB_OPTION_SERIES_DIR,
 	{ "json", 'j', 0, NULL, "print the port report as JSON" },
 	{ "signoff", 'S', 0, "'Name <email>'", "Signed-off-by for the port (default: KBACKPORT_SIGNOFF, git config)" },
 	{ "continue", 'c', 0, NULL, "record the fixed conflict as a fixup, then port again" },

@@ -12,7 +12,7 @@
 
 static const struct kb_option options[] = {
 	{ "all", 'a', 0, NULL, "every kernel under kernels/, in place of names" },
-	{ "series", 's', 0, "DIR", "the series directory (default: the only one under backports/)" },
+	KB_OPTION_SERIES_DIR,
 	{ "signoff", 'S', 0, "'Name <email>'", "Signed-off-by for the port (default: KBACKPORT_SIGNOFF, git config)" },
 	{ NULL },
 };
