@@ -30,4 +30,15 @@ catches() {
 }
 check "an include up a level or across to a sibling stage is caught" catches
 
+# Nothing in tool/ or cocci/api/ knows a series: no series' name, no file of
+# one (its expectation tables live in backports/<series>/expect/).
+series_free() {
+	for d in backports/*/; do
+		n=$(basename "$d")
+		! grep -rlF -- "$n" tool cocci/api || { echo "tool/ or cocci/api/ names series '$n'"; return 1; }
+	done
+	! find tool cocci/api -name 'nowait-*.json' | grep . || { echo "a series' table under tool/"; return 1; }
+}
+check "nothing in tool/ or cocci/api/ names a series or holds one's tables" series_free
+
 done_testing

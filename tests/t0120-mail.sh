@@ -9,7 +9,6 @@
 K=debian-6.12
 S=$T/demo-nowait
 RES=$KBACKPORT_WORK/results/demo-nowait/$K
-export KBACKPORT_GUEST_DIR="$T/guest"
 COVER=20260618125735.1-pat@example.org
 P1=20260618125735.2-pat@example.org
 P2=20260618125735.3-pat@example.org
@@ -105,7 +104,7 @@ mkdir -p "$S/local" && git -C "$T/src" format-patch -q -1 fix --stdout >"$S/loca
 
 # ---- kb-nowait's answers, as the dio workload stores them ----
 
-mkdir -p "$T/guest/expect" && cat >"$T/guest/expect/nowait-patched-$K.json" <<'EOF'
+mkdir -p "$S/expect" && cat >"$S/expect/nowait-patched-$K.json" <<'EOF'
 {
 "kernel": "debian-6.12",
 "variant": "patched",

@@ -175,8 +175,8 @@ assert bad == ['allocate'], bad"
 
 # The tables in the repo cover every case kb-nowait runs, each answer with a reason.
 tables_complete() {
-	for f in tool/guest/expect/nowait-base-debian-6.1.json tool/guest/expect/nowait-patched-debian-6.1.json \
-		 tool/guest/expect/nowait-base-debian-6.12.json tool/guest/expect/nowait-patched-debian-6.12.json; do
+	for f in $SERIES/expect/nowait-base-debian-6.1.json $SERIES/expect/nowait-patched-debian-6.1.json \
+		 $SERIES/expect/nowait-base-debian-6.12.json $SERIES/expect/nowait-patched-debian-6.12.json; do
 		json_check "$f" "
 assert [c['case'] for c in d['cases']] == $NOWAIT_CASES, d
 for c in d['cases']:

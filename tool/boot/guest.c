@@ -270,7 +270,6 @@ static const struct {
 	bool programs;		/* executables: their shared libraries come too */
 } guest_trees[] = {
 	{ "fio", false, "/kb/fio", false },	/* fio job files */
-	{ "expect", false, "/kb/expect", false },	/* tables workloads compare against */
 	{ "guest/bin", true, "/usr/bin", true },	/* the guest programs */
 };
 
@@ -326,8 +325,9 @@ static int build_programs(void)
 	return ret;
 }
 
-static int add_workloads(struct image *im, const struct guest_workload *w)
+static int add_workloads(struct image *im, const struct guest_workload *w, const char *series_dir)
 {
+	char *expect = xasprintf("%s/expect", series_dir);
 	struct strvec names = STRVEC_INIT;
 	int ret = 0;
 
@@ -358,10 +358,14 @@ static int add_workloads(struct image *im, const struct guest_workload *w)
 		ret = add_tree(im, dir, guest_trees[i].dest, guest_trees[i].programs);
 		free(dir);
 	}
+	/* tables workloads compare against */
+	if (!ret)
+		ret = add_tree(im, expect, "/kb/expect", false);
+	free(expect);
 	return ret;
 }
 
-static int collect(struct image *im, const struct guest_workload *w)
+static int collect(struct image *im, const struct guest_workload *w, const char *series_dir)
 {
 	static const char *const dirs[] = { "/dev", "/proc", "/sys", "/tmp", "/mnt", "/etc", "/root" };
 	char *init = xasprintf("%s/init", guest_dir()), *init_abs = realpath(init, NULL);
@@ -392,7 +396,7 @@ static int collect(struct image *im, const struct guest_workload *w)
 	/* mke2fs's defaults come from here; without it they would differ from the host's. */
 	if (path_exists("/etc/mke2fs.conf"))
 		add_file(im, "/etc/mke2fs.conf", "/etc/mke2fs.conf", 0644);
-	ret = add_workloads(im, w);
+	ret = add_workloads(im, w, series_dir);
 cleanup:
 	free(init);
 	free(init_abs);
@@ -485,7 +489,8 @@ static void prune_images(const char *dir)
 	free(files);
 }
 
-int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char **path, bool *cached)
+int guest_image(const char *gen_init_cpio, const struct guest_workload *w, const char *series_dir, char **path,
+		bool *cached)
 {
 	struct image im = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
 	struct strbuf list = STRBUF_INIT, key = STRBUF_INIT;
@@ -502,7 +507,7 @@ int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char 
 		error_code(KB_EXIT_BOOT, "no '%s': the kernel build makes it (CONFIG_BLK_DEV_INITRD=y)", gen_init_cpio);
 		goto cleanup;
 	}
-	if (guest_require_tools() || build_programs() || collect(&im, w) || describe(&im, &list, &key) ||
+	if (guest_require_tools() || build_programs() || collect(&im, w, series_dir) || describe(&im, &list, &key) ||
 	    results_hash_buf(key.buf, key.len, h) || mkdir_p(dir))
 		goto cleanup;
 	*path = xasprintf("%s/initramfs-%.16s.cpio", dir, h);

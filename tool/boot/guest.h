@@ -51,11 +51,14 @@ void guest_workload_free(struct guest_workload *w);
 int guest_require_tools(void);
 
 /*
- * The initramfs holding init, every built-in workload and w, written by
- * the kernel's gen_init_cpio (no root needed) as
- * <work>/images/initramfs-<hash>.cpio, hash covering every file's path,
- * mode and content. An image with that hash is reused (*cached).
+ * The initramfs holding init, every built-in workload and w, and the
+ * series' expectation tables (series_dir/expect/ as /kb/expect/: what the
+ * series promises is the series', not the tool's), written by the kernel's
+ * gen_init_cpio (no root needed) as <work>/images/initramfs-<hash>.cpio,
+ * hash covering every file's path, mode and content. An image with that
+ * hash is reused (*cached).
  */
-int guest_image(const char *gen_init_cpio, const struct guest_workload *w, char **path, bool *cached);
+int guest_image(const char *gen_init_cpio, const struct guest_workload *w, const char *series_dir, char **path,
+		bool *cached);
 
 #endif

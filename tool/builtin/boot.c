@@ -81,6 +81,7 @@ struct boot {
 	bool force;
 	const char *extra;	/* --append: more kernel arguments, e.g. a workload's NAME=value settings */
 	char *series;		/* the series name results are kept under */
+	char *series_dir;	/* its directory: the expectation tables the image carries */
 	char *dir;		/* results */
 	json_t *build;		/* the variant's build.json */
 	char *initrd;
@@ -316,7 +317,7 @@ static int boot(struct boot *b)
 		goto cleanup;
 	image = build_str(b, "image");
 	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));
-	if (guest_image(cpio, &b->w, &b->initrd, &cached) ||
+	if (guest_image(cpio, &b->w, b->series_dir, &b->initrd, &cached) ||
 	    (!b->ssh && qemu_accel(image, &b->accel, &b->accel_why)))
 		goto cleanup;
 	printf("%s: initramfs %s%s\n", prefix, b->initrd, cached ? " (cached)" : "");
@@ -370,7 +371,6 @@ int cmd_boot(int argc, char **argv)
 {
 	struct boot b = { .variant = "base", .round = 1 };
 	const char *workload = "smoke", *timeout = NULL, *series = NULL, *round = NULL;
-	char *dir;
 	int c, ret;
 
 	while ((c = kb_getopt(argc, argv, &usage_boot)) != -1) {
@@ -417,9 +417,8 @@ int cmd_boot(int argc, char **argv)
 	}
 	if (round && option_count("round", round, BOOT_MAX_ROUNDS, &b.round))
 		return KB_EXIT_USAGE;
-	dir = series ? xstrdup(series) : default_series_dir();
-	b.series = store_series_name(dir);
-	free(dir);
+	b.series_dir = series ? xstrdup(series) : default_series_dir();
+	b.series = store_series_name(b.series_dir);
 	if (kernel_find(argv[optind], &b.k))
 		return kb_errcode;
 	if (!timeout)
@@ -436,6 +435,7 @@ int cmd_boot(int argc, char **argv)
 	kernel_free(&b.k);
 	json_decref(b.build);
 	free(b.series);
+	free(b.series_dir);
 	free(b.dir);
 	free(b.initrd);
 	free(b.accel);

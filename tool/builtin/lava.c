@@ -84,6 +84,7 @@ struct lava_cmd {
 	bool validate, run_local, wait;
 	char *prefix;
 	char *series;		/* the series name results are kept under */
+	char *series_dir;	/* its directory: the expectation tables the image carries */
 	char *dir;
 	json_t *build;
 	char *initrd;
@@ -122,7 +123,7 @@ static int make_job(struct lava_cmd *c)
 	bool cached;
 	int ret = -1;
 
-	if (guest_image(cpio, &c->w, &c->initrd, &cached))
+	if (guest_image(cpio, &c->w, c->series_dir, &c->initrd, &cached))
 		goto out;
 	c->append = xasprintf("%skb.lava=1 " GUEST_CMDLINE_KERNEL "%s " GUEST_CMDLINE_VARIANT "%s%s%s",
 			      qemu ? "console=ttyS0,115200 " : "", c->k.name, c->variant, c->extra ? " " : "",
@@ -435,6 +436,7 @@ static void lava_cmd_free(struct lava_cmd *c)
 	json_decref(c->build);
 	free(c->prefix);
 	free(c->series);
+	free(c->series_dir);
 	free(c->dir);
 	free(c->initrd);
 	free(c->scratch);
@@ -448,7 +450,6 @@ int cmd_lava(int argc, char **argv)
 {
 	struct lava_cmd c = { .variant = "base" };
 	const char *workload = "smoke", *lab = "qemu", *series = NULL;
-	char *dir;
 	int opt, ret;
 
 	while ((opt = kb_getopt(argc, argv, &usage_lava)) != -1) {
@@ -500,11 +501,11 @@ int cmd_lava(int argc, char **argv)
 		error("--submit takes the server's http:// or https:// URL, not '%s'", c.submit);
 		return KB_EXIT_USAGE;
 	}
-	dir = series ? xstrdup(series) : default_series_dir();
-	c.series = store_series_name(dir);
-	free(dir);
+	c.series_dir = series ? xstrdup(series) : default_series_dir();
+	c.series = store_series_name(c.series_dir);
 	if (kernel_find(argv[optind], &c.k)) {
 		free(c.series);
+		free(c.series_dir);
 		return kb_errcode;
 	}
 	if (lava_lab_load(lab, &c.lab) || guest_workload_find(workload, &c.w))

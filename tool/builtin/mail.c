@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boot/guest.h"
 #include "builtin/builtin.h"
 #include "git/branch.h"
 #include "git/repo.h"
@@ -112,7 +111,7 @@ int cmd_mail(int argc, char **argv)
 	}
 	if (!series)
 		series = default_series_dir();
-	expect = xasprintf("%s/expect", guest_dir());
+	expect = xasprintf("%s/expect", series);
 	if (out && path_exists(out)) {
 		error_code(KB_EXIT_USAGE, "'%s' exists: the draft is not written over it", out);
 		goto out;
