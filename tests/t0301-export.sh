@@ -78,15 +78,22 @@ quilt_rebuilds() {
 check "debian-6.12: quilt push -a onto the unpacked source gives the branch's files" quilt_rebuilds debian-6.12
 check "debian-6.1: the same" quilt_rebuilds debian-6.1
 
+# The series and its prerequisites come from upstream (Forwarded: not-needed);
+# a local fix (backports/<series>/local/) is the vendor's own, not sent yet.
 dep3_headers() {
 	for p in "$T"/debian-6.12/patches/0*.patch; do
-		grep -q '^Origin: \(upstream\|backport\), https://' "$p" &&
-		grep -q '^Forwarded: not-needed$' "$p" &&
+		if grep -q '^\[ Backporter.s fix for ' "$p"; then
+			grep -q '^Origin: vendor, https://lore.kernel.org/r/' "$p" && grep -q '^Forwarded: no$' "$p"
+		else
+			grep -q '^Origin: \(upstream\|backport\), https://' "$p" && grep -q '^Forwarded: not-needed$' "$p"
+		fi &&
 		grep -q '^Last-Update: 20[0-9-]*$' "$p" || { echo "bad DEP-3 header in $p"; return 1; }
 	done
-	grep -q '^Origin: upstream, https://git.kernel.org/linus/012924f0eeef' "$T"/debian-6.12/patches/0002-*.patch
+	grep -q '^Origin: upstream, https://git.kernel.org/linus/012924f0eeef' "$T"/debian-6.12/patches/0002-*.patch &&
+	[ "$(grep -l '^Origin: vendor' "$T"/debian-6.12/patches/0*.patch | wc -l)" = \
+	  "$(ls "$SERIES"/local/*.patch "$SERIES"/local/debian-6.12/*.patch 2>/dev/null | wc -l)" ]
 }
-check "quilt patches carry DEP-3 headers (Origin, Forwarded, Last-Update)" dep3_headers
+check "quilt patches carry DEP-3 headers (Origin, Forwarded, Last-Update; vendor for a local fix)" dep3_headers
 
 branch_name() {
 	"$KB" export debian-6.12 --format branch | grep -q "^$B/debian-6.12 [0-9a-f]\{40\}$"

@@ -78,7 +78,7 @@ unknown_kernel_exit_3() {
 
 unknown_variant_exit_2() {
 	expect_exit 2 "$KB" build $K --variant frob 2>"$T/err" >/dev/null &&
-	grep -q "^error: unknown variant 'frob' (base, patched or debug)$" "$T/err"
+	grep -q "^error: unknown variant 'frob' (base, patched, posted or debug)$" "$T/err"
 }
 
 # A toolchain piece missing from PATH: named with its Debian package, before any work.
