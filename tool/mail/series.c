@@ -902,7 +902,7 @@ static void find_response(struct ctx *c, const struct posting *p, int n, struct 
 		needle[60] = '\0';
 	for (size_t i = 0; i < c->nitems; i++) {
 		struct item *it = &c->items[i];
-		char *quoted, *flat;
+		char *quoted, *flat, *text;
 		bool hit;
 
 		if (!addressed_to(it, p, n, p->titles.v[n]) || strcmp(it->m->from_name, p->author) ||
@@ -915,9 +915,15 @@ static void find_response(struct ctx *c, const struct posting *p, int n, struct 
 		free(flat);
 		if (!hit)
 			continue;
+		/* a reply that only quotes says nothing: no answer (series.yaml has no empty one) */
+		text = reply_comment(it->m->body, NULL);
+		if (!*text) {
+			free(text);
+			continue;
+		}
 		r->responder = xstrdup(it->m->from_name);
 		r->response_when = it->m->when;
-		r->response = reply_comment(it->m->body, NULL);
+		r->response = text;
 		break;
 	}
 	free(needle);
