@@ -6,6 +6,7 @@
 # returns to user space holding a spinlock; the shell's next system call
 # sleeps) caught as a splat with its trace, and the report's debug stage failing on
 # it. Any splat the series' locking provokes fails the first check.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
@@ -68,7 +69,8 @@ report_fails_stage() {
 	cp $R/atomic.json "$T/w/results/$SNAME/$K/debug/dio.json" &&
 	KBACKPORT_WORK=$T/w "$KB" report --kernels $K >"$T/report" 2>&1
 	cat "$T/report"
-	grep -q "^$K: ✘ debug: debug atomic.sh: kernel verdict bug$" "$T/report" &&
+	grep -q "^$K: ✘ debug: debug atomic: kernel verdict bug$" "$T/report" &&
+	grep -q "^$K: debug lockdep at console line [0-9]*: .*WARNING: lock held when returning to user space" "$T/report" &&
 	grep -q "^$K: debug atomic-sleep at console line [0-9]*: .*BUG: sleeping function called from invalid context" "$T/report" &&
 	grep -q "^    .*Call Trace:" "$T/report"
 }

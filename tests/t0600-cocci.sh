@@ -293,7 +293,7 @@ EOF
 	cat "$T/port.out"
 	grep -q '^\[1/1\] *adapted .*(cocci:kiocb_modified on fs/ext4/file.c; cocci:0001-generic-checks on fs/ext4/file.c)' \
 		"$T/port.out" || return 1
-	python3 - "$T/ow/ports/old/port.json" <<'PY' || return 1
+	python3 - "$T/ow/ports/os2/old/port.json" <<'PY' || return 1
 import json, sys
 p = json.load(open(sys.argv[1]))["patches"][0]
 got = [x["strategy"] for x in p["hunks"]]
