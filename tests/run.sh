@@ -1,6 +1,12 @@
 #!/bin/sh
-# Runs the unit tests and every tests/tNNNN-*.sh, then prints the total.
+# Runs the unit tests and the tests/tNNNN-*.sh of a tier, then prints the
+# total. KB_TIER=fast (make check, the default): the scripts without a line
+# "# tier: full", those that build or boot kernels, run a LAVA lab or fetch
+# from Debian's archive; KB_TIER=full (make check-full): every script.
 cd "$(dirname "$0")/.." || exit 1
+tier=${KB_TIER:-fast}
+case "$tier" in fast | full) ;; *) echo "KB_TIER is fast or full, not '$tier'" >&2; exit 2 ;; esac
+left=
 total_p=0
 total_f=0
 total_s=0
@@ -29,6 +35,10 @@ rc=$?
 cat "$log"
 count $rc
 for t in tests/t[0-9]*.sh; do
+	if [ "$tier" = fast ] && grep -qx '# tier: full' "$t"; then
+		left="$left ${t#tests/}"
+		continue
+	fi
 	echo "== $t"
 	start=$(date +%s)
 	sh "$t" >"$log" 2>&1
@@ -37,5 +47,6 @@ for t in tests/t[0-9]*.sh; do
 	count $rc
 	echo "-- $t: $(($(date +%s) - start)) s"
 done
+[ -z "$left" ] || echo "tier fast: not run here, in make check-full:$left"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" = 0 ]

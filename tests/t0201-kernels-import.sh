@@ -1,6 +1,7 @@
 #!/bin/sh
 # kbackport kernels import: the real Debian tarballs into $KBACKPORT_WORK/trees/ (kept across runs, so
 # a second run checks the no-op), small made-up sources, and failures that leave nothing.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR KBACKPORT_SRC_DIR
 FILES="Makefile fs/ext4/file.c fs/ext4/inode.c scripts/checkpatch.pl Documentation/Changes"

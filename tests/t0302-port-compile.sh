@@ -1,6 +1,7 @@
 #!/bin/sh
 # The ported trees compile fs/ext4 (a minimal config: the build stage does full
 # kernels and the vendor config).
+# tier: full
 . "$(dirname "$0")/lib.sh"
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
 B=backport/ext4-dio-shared-lock

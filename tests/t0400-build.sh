@@ -2,6 +2,7 @@
 # kbackport build: one real build of debian-6.12 base (cold: about ten
 # minutes on two cores; ccache and the stored image make later runs quick),
 # the merged config checked option by option, bad input refused.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

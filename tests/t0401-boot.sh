@@ -3,6 +3,7 @@
 # (KVM when a probe boot works here, else TCG) with the built-in workloads:
 # smoke must come back clean with its framed result, warn must be caught as
 # a warning, hang must be killed at the timeout, bad workloads refused.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

@@ -4,6 +4,7 @@
 # commit, the port's directories compiled under Debian's own config with
 # W=1 and sparse for base and patched; then a throwaway "port" that adds a
 # warning must have it reported as new, naming file and line.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

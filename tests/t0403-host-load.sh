@@ -5,6 +5,7 @@
 # CPU-bound processes beside it. The loaded boot must say busy with its
 # reason; the quiet one must not, unless other work on this machine already
 # made it busy (a skip that says so). Round 2 is kept beside round 1.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

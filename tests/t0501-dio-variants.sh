@@ -15,6 +15,7 @@
 #            its data checks pass too, verdict clean.
 # Each boot is forced and its result must be new, for these settings, and
 # from a run that compared something. Three TCG boots, about 4 minutes.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

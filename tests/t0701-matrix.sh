@@ -6,6 +6,7 @@
 # a time per work dir; then debian-6.12 (port and build, which t0400/t0402
 # built: every build step a reuse) killed while a build step runs, and run
 # again to resume.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"

@@ -4,6 +4,7 @@
 # lava-server's qemu.jinja2; LAVA's test shell runs in our busybox initramfs
 # and reports each case with lava-test-case; the result matches kbackport
 # boot's verdicts. About 90 s (two LAVA jobs and one boot).
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

@@ -7,6 +7,7 @@
 # a scratch kernels dir and the results in a scratch work dir (build.json
 # copied, images shared), so the QEMU runner's results are left alone.
 # Costs about 4 minutes under TCG: five box boots, three test boots.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR
 K=debian-6.12

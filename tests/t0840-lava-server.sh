@@ -5,6 +5,7 @@
 # scheduled by lava-server, run by the worker's lava-run on the debian-6.12
 # base image t0400 built, and the cases LAVA's own database records are the
 # ones our result holds. Needs root. About 90 s.
+# tier: full
 . "$(dirname "$0")/lib.sh"
 unset KBACKPORT_KERNELS_DIR KBACKPORT_LAVA_TOKEN KBACKPORT_LAVA_TOKEN_FILE
 K=debian-6.12
