@@ -185,7 +185,8 @@ void store_series(struct strvec *out)
 
 	subdirs(ports, out);
 	subdirs(results, out);
-	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 	free(ports);
 	free(results);
 }

@@ -425,6 +425,9 @@ static bool busy(const struct kernel_run *kr)
 /* A failed step ends its kernel's later stages; the rest of its own stage still runs. */
 static void skip_after(struct matrix *m, struct kernel_run *kr, const struct step *failed)
 {
+	/* the debug and posted kernels are checks of their own: nothing after them needs them */
+	if (failed->def->stage == RS_DEBUG || failed->def->stage == RS_POSTED)
+		return;
 	for (size_t i = kr->next; i < kr->n; i++) {
 		struct step *s = &kr->steps[i];
 
