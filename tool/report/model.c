@@ -624,11 +624,13 @@ static void step_failures(json_t *matrix, json_t *stages)
 			continue;
 		/*
 		 * the posted boot fails where the series as posted does, the debug boot
-		 * where its NOWAIT answers are off: each judged from the record it wrote
+		 * where its NOWAIT answers are off: each judged from the record it
+		 * wrote, or reused
 		 */
-		if ((st == RS_POSTED || st == RS_DEBUG) &&
-		    result >= json_number_value(json_object_get(s, "finished")) -
-				      json_number_value(json_object_get(s, "seconds")))
+		if ((st == RS_POSTED || st == RS_DEBUG) && result >= 0 &&
+		    (json_is_true(json_object_get(s, "reused")) ||
+		     result >= json_number_value(json_object_get(s, "finished")) -
+				       json_number_value(json_object_get(s, "seconds"))))
 			continue;
 		if (!strcmp(jstr(stage, "status"), "fail"))
 			continue;
