@@ -516,6 +516,10 @@ static void add_reproducer(struct strbuf *sb, const struct ctx *c, const char *v
 	sb_addf(sb, "\n  mkfs.ext4 -q /dev/vdb && mount /dev/vdb /mnt\n"
 		"  kb-nowait --mnt /mnt --dev /dev/vdb --expect nowait-patched-%s.json\n\n", k);
 	free(text);
+	text = xasprintf("(the table: backports/%s/expect/nowait-patched-%s.json in kbackport).", c->store, k);
+	add_wrapped(sb, "", "", text);
+	sb_adds(sb, "\n\n");
+	free(text);
 }
 
 static void add_body(struct strbuf *sb, const struct ctx *c)
@@ -654,7 +658,7 @@ static int run_checkpatch(const struct ctx *c, const char *patch)
 	const char *argv[] = { "perl", c->o->checkpatch, "--no-tree", "--terse", "--no-summary", "--color=never",
 			       "--ignore", "UNKNOWN_COMMIT_ID", file, NULL };
 	struct strbuf out = STRBUF_INIT;
-	struct run_opts ro = { .argv = argv, .dir = dir, .out = &out, .timeout = 300 };
+	struct run_opts ro = { .argv = argv, .out = &out, .timeout = 300 };
 	struct run_result rr;
 	int counts[3] = { 0 }, ret = -1;
 	static const char *const kinds[] = { ": ERROR: ", ": WARNING: ", ": CHECK: " };
