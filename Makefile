@@ -114,8 +114,8 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	sh tests/fuzz/campaign.sh $(FUZZ_NAMES)
 
-# The fast tier (CI's); check-full adds what builds and boots kernels, runs a
-# LAVA lab or fetches from Debian's archive (tests/run.sh, "# tier: full").
+# The fast tier (CI's); check-full adds what builds and boots kernels or runs
+# a LAVA lab (tests/run.sh, "# tier: full").
 check: deps
 	$(MAKE) all unit san fuzz-build
 	KB_TIER=fast sh tests/run.sh

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs the unit tests and the tests/tNNNN-*.sh of a tier, then prints the
-# total. KB_TIER=fast (make check, the default): the scripts without a line
-# "# tier: full", those that build or boot kernels, run a LAVA lab or fetch
-# from Debian's archive; KB_TIER=full (make check-full): every script.
+# total. KB_TIER=fast (make check, the default): every script but those
+# with a line "# tier: full" (they build or boot kernels or run a LAVA lab);
+# KB_TIER=full (make check-full): every script.
 cd "$(dirname "$0")/.." || exit 1
 tier=${KB_TIER:-fast}
 case "$tier" in fast | full) ;; *) echo "KB_TIER is fast or full, not '$tier'" >&2; exit 2 ;; esac

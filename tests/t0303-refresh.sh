@@ -4,7 +4,6 @@
 # offers today: the newest and the one before), and on made-up revisions of
 # a small tree for the moved and conflict cases. Nothing here depends on the
 # revision installed in /usr/src, and the system's apt state never changes.
-# tier: full
 . "$(dirname "$0")/lib.sh"
 export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
 export KBACKPORT_WORK=$T/work KBACKPORT_KERNELS_DIR=$T/kernels
