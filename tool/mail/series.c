@@ -46,14 +46,19 @@ static void parse_tag(const char *tag, size_t len, struct subj *o, struct strbuf
 			sb_adds(prefix, "PATCH");
 		} else if ((tok[0] == 'v' || tok[0] == 'V') && (isdigit((unsigned char)tok[1]) || tok[1] == '-') &&
 			   sscanf(tok + 1, "%d%c", &a, &c) == 1) {
-			if (a < 1 || a > SERIES_MAX_VERSION)
-				o->bad = xasprintf("version '%s' (1 to %d)", tok, SERIES_MAX_VERSION);
-			else
+			/* the first bad token is the one named */
+			if (a < 1 || a > SERIES_MAX_VERSION) {
+				if (!o->bad)
+					o->bad = xasprintf("version '%s' (1 to %d)", tok, SERIES_MAX_VERSION);
+			} else {
 				o->version = a;
+			}
 		} else if ((isdigit((unsigned char)tok[0]) || tok[0] == '-') && sscanf(tok, "%d/%d%c", &a, &b, &c) == 2) {
-			if (b < 1 || b > SERIES_MAX_PATCHES || a < 0 || a > b)
-				o->bad = xasprintf("number '%s' (a series has 1 to %d patches)", tok, SERIES_MAX_PATCHES);
-			else {
+			if (b < 1 || b > SERIES_MAX_PATCHES || a < 0 || a > b) {
+				if (!o->bad)
+					o->bad = xasprintf("number '%s' (a series has 1 to %d patches)", tok,
+							   SERIES_MAX_PATCHES);
+			} else {
 				o->n = a;
 				o->m = b;
 			}
