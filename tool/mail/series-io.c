@@ -688,7 +688,7 @@ void series_print(const struct series *s, FILE *f)
 					p->trailers[k].value);
 		for (size_t k = 0; k < p->nprereqs; k++)
 			fprintf(f, "        prereq %s (\"%s\") [%s]\n", p->prereqs[k].commit,
-				p->prereqs[k].subject, p->prereqs[k].cited);
+				p->prereqs[k].subject ? p->prereqs[k].subject : "", p->prereqs[k].cited);
 		for (size_t k = 0; k < p->nreviews; k++) {
 			const struct review_item *r = &p->reviews[k];
 

@@ -1022,7 +1022,8 @@ static void add_prereq(struct spatch *p, const char *id, size_t idlen, const cha
 	p->prereqs = xrealloc(p->prereqs, (p->nprereqs + 1) * sizeof(*p->prereqs));
 	q = &p->prereqs[p->nprereqs++];
 	q->commit = xstrndup(id, idlen);
-	q->subject = xstrndup(subj, slen);
+	/* none: absent, as series.yaml reads an empty one back */
+	q->subject = slen ? xstrndup(subj, slen) : NULL;
 	q->cited = xstrdup(cited);
 }
 
