@@ -307,10 +307,6 @@ static void stale_image(json_t *b, json_t *build, const char *label, json_t *sta
 			   jstr(b, "image_hash"), jstr(build, "image_hash"));
 }
 
-/*
- * A workload's stored boot, judged: the kernel's verdict, the workload's
- * status, the image it booted. Returns the summary, or null when absent.
- */
 /* The workload failed on its NOWAIT table alone: every check but that one passed or was skipped. */
 static bool only_table_failed(json_t *b)
 {
@@ -333,9 +329,11 @@ static bool only_table_failed(json_t *b)
 }
 
 /*
- * The kernel's verdict and the workload's end. judge_table false: a workload
- * that failed on its NOWAIT table alone is judged elsewhere (the debug
- * kernel's answers are shown; the bench stage judges the table).
+ * A workload's stored boot, judged: the kernel's verdict, the workload's
+ * status, the image it booted. Returns the summary, or null when absent.
+ * judge_table false: a workload that failed on its NOWAIT table alone is
+ * judged elsewhere (the debug kernel's answers are shown; the bench stage
+ * judges the table).
  */
 static json_t *judge_boot(json_t *b, json_t *build, const char *variant, json_t *stage, bool judge_table)
 {
