@@ -145,6 +145,19 @@ check "a workload file runs; its failure is reported, not passed (exit 9)" file_
 check "a kernel BUG (LKDTM) gives verdict oops (exit 8)" lkdtm lkdtm-bug BUG oops
 check "a kernel panic (LKDTM) gives verdict panic (exit 8)" lkdtm lkdtm-panic PANIC panic
 check "a missing workload file: exit 3" missing_workload_file
+
+# A series directory is the user's, not ours: a table whose name would add
+# lines to gen_init_cpio's list is refused before the image is made (exit 4).
+hostile_table_name() {
+	# the same name: the fixture's build is stored under it
+	e=$T/evil/$SNAME
+	mkdir -p "$e" && cp -r "$SERIES/." "$e/" &&
+	printf '{}' >"$e/expect/x 0644 0 0
+file /init" &&
+	expect_exit 4 "$KB" boot $K --series "$e" --force 2>"$T/err" >/dev/null &&
+	one_error "$T/err" "its name or path has a blank or control character"
+}
+check "a series table whose name would add image entries: refused (exit 4)" hostile_table_name
 check "an unknown workload name lists the built-in ones: exit 3" unknown_workload
 check "an unbuilt kernel: exit 3 saying how to build it" not_built
 done_testing

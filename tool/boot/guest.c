@@ -274,6 +274,15 @@ static const struct {
 };
 
 /* Every regular file of dir as dest/<name>; a missing dir adds nothing. */
+/* gen_init_cpio's list is words and lines: a name or path with a blank or control character would add entries. */
+static bool list_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int add_tree(struct image *im, const char *dir, const char *dest, bool programs)
 {
 	struct strvec names = STRVEC_INIT;
@@ -294,7 +303,10 @@ static int add_tree(struct image *im, const char *dir, const char *dest, bool pr
 		char *src = xasprintf("%s/%s", dir, names.v[i]), *abs = realpath(src, NULL);
 		char *to = xasprintf("%s/%s", dest, names.v[i]);
 
-		if (abs) {
+		if (abs && (!list_safe(names.v[i]) || !list_safe(abs))) {
+			ret = error_code(KB_EXIT_BADINPUT, "cannot pack '%s' into the image: its name or path has a blank "
+					 "or control character", src);
+		} else if (abs) {
 			add_file(im, to, abs, programs ? 0755 : 0644);
 			if (programs)
 				ret = add_libraries(im, abs);
