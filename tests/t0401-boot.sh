@@ -153,7 +153,7 @@ hostile_table_name() {
 	e=$T/evil/$SNAME
 	mkdir -p "$e" && cp -r "$SERIES/." "$e/" &&
 	printf '{}' >"$e/expect/x 0644 0 0
-file /init" &&
+file init" &&
 	expect_exit 4 "$KB" boot $K --series "$e" --force 2>"$T/err" >/dev/null &&
 	one_error "$T/err" "its name or path has a blank or control character"
 }

@@ -304,8 +304,9 @@ static int add_tree(struct image *im, const char *dir, const char *dest, bool pr
 		char *to = xasprintf("%s/%s", dest, names.v[i]);
 
 		if (abs && (!list_safe(names.v[i]) || !list_safe(abs))) {
-			ret = error_code(KB_EXIT_BADINPUT, "cannot pack '%s' into the image: its name or path has a blank "
-					 "or control character", src);
+			/* the name itself is not printed: it may hold a newline */
+			ret = error_code(KB_EXIT_BADINPUT, "cannot pack a file of '%s' into the image: its name or path "
+					 "has a blank or control character", dir);
 		} else if (abs) {
 			add_file(im, to, abs, programs ? 0755 : 0644);
 			if (programs)
