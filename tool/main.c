@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{ cmd_series, &usage_series },
 	{ cmd_kernels, &usage_kernels },
+	{ cmd_triage, &usage_triage },
 	{ cmd_port, &usage_port },
 	{ cmd_export, &usage_export },
 	{ cmd_mail, &usage_mail },

@@ -92,8 +92,7 @@ static int parse_stages(const char *list, unsigned *out)
 	return ret;
 }
 
-/* The kernels asked for, each checked against kernels/; all of them for "all". */
-static int select_kernels(const char *list, struct strvec *out)
+int select_kernels(const char *list, struct strvec *out)
 {
 	struct kernel_desc *all = NULL, one;
 	struct strvec names = STRVEC_INIT;

@@ -1346,6 +1346,20 @@ void series_free(struct series *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* One patch mail's title, author, message, trailers, diff and the commits it cites. */
+static void patch_from_message(const struct message *m, const struct subj *s, struct spatch *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->n = s->n;
+	p->title = xstrdup(s->title);
+	p->author_name = xstrdup(m->from_name ? m->from_name : "");
+	p->author_email = m->from_email ? xstrdup(m->from_email) : NULL;
+	p->when = m->when;
+	p->message_id = m->message_id ? xstrdup(m->message_id) : NULL;
+	parse_patch_body(p, m->body);
+	find_prereqs(p);
+}
+
 int series_read_patch_file(const char *path, struct spatch *p)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -1361,15 +1375,59 @@ int series_read_patch_file(const char *path, struct spatch *p)
 		goto out;
 	}
 	parse_subject(msgs.v[0].subject, &s);
-	p->n = s.n;
-	p->title = xstrdup(s.title);
+	patch_from_message(&msgs.v[0], &s, p);
 	subj_free(&s);
-	p->author_name = xstrdup(msgs.v[0].from_name ? msgs.v[0].from_name : "");
-	p->author_email = msgs.v[0].from_email ? xstrdup(msgs.v[0].from_email) : NULL;
-	p->when = msgs.v[0].when;
-	p->message_id = msgs.v[0].message_id ? xstrdup(msgs.v[0].message_id) : NULL;
-	parse_patch_body(p, msgs.v[0].body);
 	ret = 0;
+out:
+	msg_list_free(&msgs);
+	sb_release(&text);
+	return ret;
+}
+
+int series_read_stream(const char *file, struct spatch **out, size_t *n)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct msg_list msgs = { 0 };
+	int ret = -1;
+
+	if (read_file_max(file, &text, SERIES_MAX_INPUT) || mbox_parse(file, text.buf, text.len, &msgs, NULL))
+		goto out;
+	for (size_t i = 0; i < msgs.n; i++) {
+		struct spatch p;
+		struct subj s;
+		struct diff d;
+		char *why = NULL;
+		bool patch;
+
+		if (!msgs.v[i].subject)
+			continue;
+		parse_subject(msgs.v[i].subject, &s);
+		patch = s.is_patch && !s.reply && !s.bad && s.n > 0;
+		if (patch)
+			patch_from_message(&msgs.v[i], &s, &p);
+		subj_free(&s);
+		if (!patch)
+			continue;
+		/* a cover letter or a patch mail whose diff was cut is not a fix to judge */
+		if (diff_parse(p.diff, &d, &why)) {
+			free(why);
+			spatch_free(&p);
+			continue;
+		}
+		ret = diff_check(&d, &why) ? error_code(KB_EXIT_BADINPUT, "patch '%s' in '%s' (line %d) %s", p.title,
+							file, msgs.v[i].line, why) : 0;
+		diff_free(&d);
+		free(why);
+		if (ret) {
+			spatch_free(&p);
+			goto out;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = p;
+	}
+	ret = 0;
+	if (!*n)
+		ret = error_code(KB_EXIT_NOINPUT, "no patch with a diff in '%s'", file);
 out:
 	msg_list_free(&msgs);
 	sb_release(&text);

@@ -108,6 +108,13 @@ void series_free(struct series *s);
 /* One patch mail (git format-patch form) into title, author, message, trailers and diff. */
 int series_read_patch_file(const char *path, struct spatch *p);
 
+/*
+ * Every patch mail of an archive or mbox file on its own, as a stream of
+ * fixes: replies and cover letters are left out. Each diff passes the path
+ * gate. Appends to *out; an error names the file when it holds none.
+ */
+int series_read_stream(const char *file, struct spatch **out, size_t *n);
+
 /* "[PATCH v2 3/8]": patch n's tag as the series was posted (0: the cover letter). */
 char *series_subject_tag(const struct series *s, int n);
 

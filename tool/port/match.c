@@ -132,6 +132,17 @@ static size_t find_all(const struct text *t, size_t from, long hint, const char 
 	return count;
 }
 
+/* Found at line at, lead and trail context lines dropped. */
+static void place_ok(struct placement *pl, size_t at, size_t lead, size_t trail, long hint, bool ws)
+{
+	pl->result = PLACE_OK;
+	pl->at = at;
+	pl->skip_lead = lead;
+	pl->skip_trail = trail;
+	pl->offset = (long)at - hint - (long)lead;
+	pl->whitespace = ws;
+}
+
 static bool try_side(const struct text *t, const struct side *s, size_t from, long hint, int fuzz,
 		     bool ws, struct placement *pl)
 {
@@ -157,13 +168,8 @@ static bool try_side(const struct text *t, const struct side *s, size_t from, lo
 	}
 	if (count > 1)
 		at = (size_t)(hint + (long)lead);
-	pl->result = PLACE_OK;
-	pl->at = at;
-	pl->skip_lead = lead;
-	pl->skip_trail = trail;
-	pl->offset = (long)at - hint - (long)lead;
+	place_ok(pl, at, lead, trail, hint, ws);
 	pl->fuzz = fuzz;
-	pl->whitespace = ws;
 	return true;
 }
 
@@ -530,4 +536,250 @@ out:
 	sv_release(&code);
 	free(name);
 	return ok;
+}
+
+char *line_code(const char *line)
+{
+	bool in_comment = false;
+
+	return code_of(line, &in_comment);
+}
+
+/* "struct foo {" (also union, enum) at column 0 -> "struct foo", or NULL. */
+static char *aggregate_name(const char *line)
+{
+	static const char *const kinds[] = { "struct ", "union ", "enum ", NULL };
+	const char *s;
+	size_t n;
+
+	for (const char *const *k = kinds; *k; k++) {
+		if (!starts_with(line, *k))
+			continue;
+		s = line + strlen(*k);
+		n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (n && !strcmp(s + n + strspn(s + n, " \t"), "{"))
+			return xasprintf("%s%.*s", *k, (int)n, s);
+	}
+	return NULL;
+}
+
+/* A line of the hunk (any side) that starts a definition: the hunk spans into the next one. */
+static bool hunk_crosses_definition(const struct hunk *h)
+{
+	for (size_t i = 0; i < h->lines.n; i++) {
+		char *n = h->lines.v[i][0] != '\\' ? definition_name(h->lines.v[i] + 1) : NULL;
+		bool hit = n != NULL;
+
+		free(n);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+bool hunk_scope(const struct text *t, const struct hunk *h, size_t *start, size_t *end, char **name)
+{
+	const char *func = h->func ? h->func : "";
+	char *agg = aggregate_name(func), *fn = agg ? NULL : definition_name(func);
+	bool found = false;
+
+	*name = NULL;
+	*start = 0;
+	*end = t->lines.n ? t->lines.n - 1 : 0;
+	if (!agg && !fn)
+		return true;
+	for (size_t i = 0; i < t->lines.n && !found; i++) {
+		char *n = agg ? aggregate_name(t->lines.v[i]) : NULL;
+
+		if (agg && n && !strcmp(n, agg)) {
+			size_t e = i;
+
+			while (e < t->lines.n && strcmp(t->lines.v[e], "};"))
+				e++;
+			found = e < t->lines.n;
+			*start = i;
+			*end = e;
+		}
+		free(n);
+	}
+	if (fn)
+		found = find_function(t, fn, start, end);
+	/* git names the definition before the hunk: one that starts a new one runs on */
+	if (found && hunk_crosses_definition(h))
+		*end = t->lines.n - 1;
+	*name = agg ? agg : fn;
+	if (!found) {
+		free(*name);
+		*name = NULL;
+	}
+	return found;
+}
+
+/* The code of lines [start, end] of t, comments carried across lines. */
+static void scope_code(const struct text *t, size_t start, size_t end, struct strvec *out)
+{
+	bool in_comment = false;
+
+	for (size_t i = start; i <= end && i < t->lines.n; i++)
+		sv_push_owned(out, code_of(t->lines.v[i], &in_comment));
+}
+
+/* Added lines that follow each other in the hunk stand within a few lines of each other. */
+#define RUN_SLACK 3
+
+/* A run code[i..j) of added lines, in order from *pos on; *pos moves past it. */
+static bool run_stands(const struct strvec *code, size_t i, size_t j, const struct strvec *tree,
+		       size_t *pos, size_t *first)
+{
+	for (size_t at = *pos; at < tree->n; at++) {
+		size_t p = at, k;
+
+		if (strcmp(tree->v[at], code->v[i]))
+			continue;
+		for (k = i + 1; k < j; k++) {
+			size_t q = p + 1;
+
+			while (q < tree->n && q <= p + 1 + RUN_SLACK && strcmp(tree->v[q], code->v[k]))
+				q++;
+			if (q >= tree->n || q > p + 1 + RUN_SLACK)
+				break;
+			p = q;
+		}
+		if (k == j) {
+			*first = at;
+			*pos = p + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool hunk_stands(const struct text *t, const struct hunk *h, char **evidence, size_t *line)
+{
+	struct strvec code = STRVEC_INIT, tree = STRVEC_INIT;
+	struct strbuf marks = STRBUF_INIT;
+	size_t start, end, pos = 0, first = 0, added = 0, removed = 0, context = 0;
+	char *name;
+	bool ok;
+
+	*evidence = NULL;
+	if (!hunk_scope(t, h, &start, &end, &name))
+		return false;
+	hunk_code(h, &code, &marks);
+	scope_code(t, start, end, &tree);
+	ok = true;
+	for (size_t i = 0; ok && i < code.n;) {
+		size_t j = i + 1, at;
+
+		if (marks.buf[i] != '+') {
+			if (marks.buf[i] == '-')
+				removed++;
+			else
+				context += count_code(t, start, end, code.v[i], &at) > 0;
+			i++;
+			continue;
+		}
+		while (j < code.n && marks.buf[j] == '+')
+			j++;
+		ok = run_stands(&code, i, j, &tree, &pos, &at);
+		if (ok && !added) {
+			first = start + at;
+			*line = first + 1;
+		}
+		added += j - i;
+		i = j;
+	}
+	for (size_t i = 0; ok && i < code.n; i++) {
+		size_t at;
+
+		if (marks.buf[i] == '-')
+			ok = count_code(t, start, end, code.v[i], &at) <= count_in_hunk(&code, &marks, code.v[i], " +");
+	}
+	/* a pure removal proves itself only where its context still stands */
+	ok = ok && (added || (removed && context));
+	if (ok && added)
+		*evidence = xasprintf("line %zu%s%s%s: %s", first + 1, name ? " in " : "", name ? name : "",
+				      name && !strchr(name, ' ') ? "()" : "", t->lines.v[first] + indent_len(t->lines.v[first]));
+	else if (ok)
+		*evidence = xasprintf("%s%s: the lines it removes are gone", name ? name : "the file",
+				      name && !strchr(name, ' ') ? "()" : "");
+	free(name);
+	sb_release(&marks);
+	sv_release(&code);
+	sv_release(&tree);
+	return ok;
+}
+
+/* The hunk's context lines from skip on (forward) or back, joined for the record. */
+static void differing_context(const struct text *t, const struct side *s, size_t at, size_t skip_lead,
+			      size_t skip_trail, size_t n, struct strbuf *out)
+{
+	for (size_t k = 0; k < skip_lead; k++) {
+		size_t back = skip_lead - k;
+
+		if (at < back || !same_ws(t->lines.v[at - back], s->v[k]))
+			sb_addf(out, "%s'%s'", out->len ? ", " : "", s->v[k] + indent_len(s->v[k]));
+	}
+	for (size_t k = 0; k < skip_trail; k++) {
+		size_t i = s->n - skip_trail + k, pos = at + n + k;
+
+		if (pos >= t->lines.n || !same_ws(t->lines.v[pos], s->v[i]))
+			sb_addf(out, "%s'%s'", out->len ? ", " : "", s->v[i] + indent_len(s->v[i]));
+	}
+}
+
+void hunk_place_anchored(const struct text *t, const struct hunk *h, size_t from, long hint,
+			 struct placement *pl)
+{
+	struct side old, new;
+	struct strbuf differ = STRBUF_INIT;
+	size_t start, end, keep, skip_lead, skip_trail, n, count = 0, at = 0;
+	bool insertion = true, proof = false;
+	char *name;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->result = PLACE_CONFLICT;
+	hunk_side(h, '-', &old);
+	hunk_side(h, '+', &new);
+	for (size_t i = 0; i < h->lines.n; i++)
+		insertion &= h->lines.v[i][0] != '-';
+	if (!hunk_scope(t, h, &start, &end, &name) || !name) {
+		pl->why = xstrdup("context not found, and the hunk names no function or struct of the file to place it by");
+		goto out;
+	}
+	/* an insertion keeps the line on each side of it, a change only what it changes */
+	keep = insertion ? 1 : 0;
+	if (insertion && (!old.lead || !old.trail || old.lead == old.n)) {
+		pl->why = xasprintf("context not found in %s, and the insertion has no line on each side to place it by", name);
+		goto out;
+	}
+	skip_lead = old.lead - keep;
+	skip_trail = old.trail - keep;
+	n = old.n - skip_lead - skip_trail;
+	for (size_t i = 0; i < n; i++) {
+		char *c = line_code(old.v[skip_lead + i]);
+
+		proof |= distinctive(c);
+		free(c);
+	}
+	if (start < from)
+		start = from;
+	for (size_t i = start; proof && i + n <= end + 1; i++)
+		if (match_at(t, i, old.v + skip_lead, n, true) && !count++)
+			at = i;
+	if (!proof || count != 1) {
+		pl->why = xasprintf("context not found, and what the hunk changes %s in %s", !proof ? "is too plain to place it by" :
+				    count ? "fits more than once" : "is not", name);
+		goto out;
+	}
+	differing_context(t, &old, at, skip_lead, skip_trail, n, &differ);
+	place_ok(pl, at, skip_lead, skip_trail, hint, true);
+	pl->anchored = true;
+	pl->why = xasprintf("placed by what it changes in %s%s; context that differs: %s", name,
+			    strchr(name, ' ') ? "" : "()", differ.len ? differ.buf : "none");
+out:
+	sb_release(&differ);
+	free(name);
+	free(old.v);
+	free(new.v);
 }

@@ -31,7 +31,8 @@ struct placement {
 	size_t skip_lead;	/* of them, before the change */
 	size_t skip_trail;	/* and after it */
 	bool whitespace;	/* matched only when whitespace is ignored */
-	char *why;		/* conflict reason or already-present evidence */
+	bool anchored;		/* placed by the lines it changes: its outer context differs */
+	char *why;		/* conflict reason, already-present evidence, or the context that differed */
 	size_t evidence_line;	/* 1-based line of the evidence when PLACE_PRESENT */
 };
 
@@ -53,6 +54,31 @@ long hunk_apply(struct text *t, const struct hunk *h, const struct placement *pl
  */
 bool hunk_equivalent_present(const struct text *t, const struct hunk *h, char **evidence,
 			     size_t *line);
+/*
+ * Context drift: a hunk whose outer context comes from other code, placed
+ * by what it changes instead. Its removed lines and the context between
+ * them (for a pure insertion: the line on each side of it) must fit once,
+ * whitespace aside, inside the function or struct the hunk names, and hold
+ * a line distinctive enough to prove the place. pl->why lists the context
+ * lines that differ.
+ */
+void hunk_place_anchored(const struct text *t, const struct hunk *h, size_t from, long hint,
+			 struct placement *pl);
+/*
+ * Is the hunk's change already in the file, whatever its context? Every
+ * code line it adds stands, in order, inside the function or struct it
+ * names (each run of added lines together), and no line it removes stands
+ * there more often than its result keeps it. Whitespace and comments aside.
+ */
+bool hunk_stands(const struct text *t, const struct hunk *h, char **evidence, size_t *line);
+/*
+ * Where the hunk's function or struct lies in t (0-based, inclusive) and its
+ * name; the whole file when the header names none. false when the file
+ * lacks the one it names.
+ */
+bool hunk_scope(const struct text *t, const struct hunk *h, size_t *start, size_t *end, char **name);
+/* The code on a line: comments and whitespace removed (a new string). */
+char *line_code(const char *line);
 /* "static int f(void)" -> "f": the name a line at column 0 defines, or NULL. */
 char *definition_name(const char *line);
 /* Name of the C function whose body holds line (0-based), or NULL. */

@@ -30,6 +30,7 @@
 #include "mail/series.h"
 #include "port/cocci.h"
 #include "port/match.h"
+#include "port/triage.h"
 
 /* What a patch makes of one path: its new content, or its removal. */
 struct change {
@@ -369,6 +370,30 @@ static char *commit_message(const struct port_ctx *c, const struct spatch *p,
 	return sb_detach(&sb);
 }
 
+static const char *prereq_state(const struct patch_record *rec)
+{
+	switch (rec->status) {
+	case PS_PRESENT:
+		return "present";
+	case PS_SKIPPED:
+		return "skipped";
+	case PS_CONFLICT:
+		return "conflict";
+	default:
+		return "ported";
+	}
+}
+
+/* What triage would say of the patch on the tree as the port found it. */
+static const char *port_verdict(const struct patch_record *rec)
+{
+	const char *state = prereq_state(rec);
+
+	if (rec->verdict)
+		return rec->verdict;
+	return strcmp(state, "ported") ? state : "applies";
+}
+
 static char *record_json(const struct patch_record *rec)
 {
 	json_t *o = json_object(), *hs = json_array();
@@ -379,6 +404,7 @@ static char *record_json(const struct patch_record *rec)
 	if (rec->local)
 		json_object_set_new(o, "local", json_true());
 	json_object_set_new(o, "status", json_string(port_status_name(rec->status)));
+	json_object_set_new(o, "verdict", json_string(port_verdict(rec)));
 	json_object_set_new(o, "source", json_string(rec->source ? rec->source : ""));
 	if (rec->how)
 		json_object_set_new(o, "how", json_string(rec->how));
@@ -484,6 +510,9 @@ static int stop_on_conflict(struct port_ctx *c, const struct patch_record *rec, 
 
 	c->r->rej = path;
 	signals_hold(true);
+	/* only a conflict is left for a human to finish: a fix not for this tree leaves it clean */
+	if (rec->verdict && (!strcmp(rec->verdict, "not-applicable") || !strcmp(rec->verdict, "needs")))
+		n = 0;
 	if (write_file_atomic(path, rej, strlen(rej)) || write_file_atomic(state, st, strlen(st)) ||
 	    branch_checkout(c->repo, c->r->branch) || write_worktree(c, changes, n))
 		ret = -1;
@@ -660,6 +689,47 @@ static int run_rules(struct port_ctx *c, struct patch_record *rec, struct change
 }
 
 /*
+ * A patch that does not apply, judged as a whole (triage.h): already in the
+ * tree in another form, or why not, said first in its rejects.
+ */
+static int triage_conflict(struct port_ctx *c, const struct spatch *p, const char *diff,
+			   struct patch_record *rec, struct strbuf *rej)
+{
+	struct spatch whole = *p;
+	struct triage_view v;
+	struct triage_result r;
+	struct strbuf head = STRBUF_INIT;
+
+	if (diff)
+		whole.diff = (char *)diff;
+	triage_view_init(&v, c->repo, &c->head);
+	if (triage_patch(&v, &whole, &r)) {
+		triage_view_release(&v);
+		return -1;
+	}
+	rec->verdict = triage_verdict_key(r.verdict);
+	if (r.verdict == TRIAGE_PRESENT) {
+		rec->status = PS_PRESENT;
+		free(rec->how);
+		rec->how = xasprintf("already present despite context drift: %s", r.evidence);
+	} else {
+		sb_addf(&head, "# triage on %s: %s", c->o->kernel, triage_verdict_text(r.verdict));
+		for (size_t i = 0; i < r.needs.n; i++)
+			sb_addf(&head, "%s%s", i ? ", " : " ", r.needs.v[i]);
+		sb_addf(&head, ": %s\n", r.evidence ? r.evidence : "");
+		sb_adds(&head, rej->buf ? rej->buf : "");
+		sb_release(rej);
+		*rej = head;
+		free(rec->how);
+		rec->how = xasprintf("%s%s%s", triage_verdict_text(r.verdict), r.evidence ? ": " : "",
+				     r.evidence ? r.evidence : "");
+	}
+	triage_result_free(&r);
+	triage_view_release(&v);
+	return 0;
+}
+
+/*
  * One patch: apply diff_file's diff (the patch itself, or a fixup) with
  * msg_file's message. Returns 0, KB_EXIT_CONFLICT or -1.
  */
@@ -708,9 +778,15 @@ static int port_one(struct port_ctx *c, struct patch_record *rec, const char *ms
 			       : xasprintf("resolution recorded in %s", diff_file);
 		free(old);
 	}
+	if (rec->status == PS_CONFLICT && triage_conflict(c, &p, fix.diff, rec, &rej)) {
+		ret = -1;
+		goto out;
+	}
 	if (rec->status == PS_PRESENT) {
-		free(rec->how);
-		rec->how = present_evidence(rec);
+		if (!rec->verdict) {
+			free(rec->how);
+			rec->how = present_evidence(rec);
+		}
 	} else if (rec->status == PS_CONFLICT) {
 		ret = stop_on_conflict(c, rec, rej.buf ? rej.buf : "", changes, nchanges);
 	} else {
@@ -754,58 +830,37 @@ static const struct patch_record *local_prereq(const struct port_report *r, cons
 	return NULL;
 }
 
-/* A Fixes: target is in the tree when the function the fix changes is. */
-static char *fixes_evidence(struct port_ctx *c, const struct spatch *citing)
+/*
+ * A Fixes: target is in the tree when the code the fix changes is (or the
+ * fix itself stands), absent when that code is not here (triage.h).
+ */
+static const char *fixes_state(struct port_ctx *c, const struct spatch *citing, const char *commit, char **evidence)
 {
 	char *path = xasprintf("%s/%s", c->o->series_dir, citing->filename);
+	const char *state = "missing";
+	struct triage_view v;
+	struct triage_result r;
 	struct spatch p;
-	struct diff d;
-	char *why = NULL, *ev = NULL;
 
-	if (series_read_patch_file(path, &p) || diff_parse(p.diff, &d, &why)) {
-		free(why);
-		free(path);
-		return NULL;
-	}
-	for (size_t f = 0; f < d.n && !ev; f++) {
-		struct strbuf data = STRBUF_INIT;
-		struct text t;
-		char *fn = d.files[f].n && d.files[f].new_path ? definition_name(d.files[f].hunks[0].func) : NULL;
-		bool exists;
-
-		if (fn && !branch_read_file(c->repo, &c->r->base, d.files[f].new_path, &data, &exists) && exists) {
-			text_from(&t, data.buf, data.len);
-			for (size_t i = 0; i < t.lines.n && !ev; i++) {
-				char *name = definition_name(t.lines.v[i]);
-
-				if (name && !strcmp(name, fn))
-					ev = xasprintf("%s:%zu has %s(), the code the fix changes",
-						       d.files[f].new_path, i + 1, fn);
-				free(name);
-			}
-			text_free(&t);
+	*evidence = NULL;
+	triage_view_init(&v, c->repo, &c->r->base);
+	if (!series_read_patch_file(path, &p) && !triage_patch(&v, &p, &r)) {
+		for (size_t i = 0; i < r.ncited && !*evidence; i++) {
+			if (strcmp(r.cited[i].cited, "Fixes") || strcmp(r.cited[i].commit, commit) ||
+			    !strcmp(r.cited[i].state, "unknown"))
+				continue;
+			state = r.cited[i].state;
+			*evidence = xstrdup(r.cited[i].evidence);
 		}
-		sb_release(&data);
-		free(fn);
+		triage_result_free(&r);
+		spatch_free(&p);
 	}
-	diff_free(&d);
-	spatch_free(&p);
+	kb_errcode = 0;
+	triage_view_release(&v);
 	free(path);
-	return ev;
-}
-
-static const char *prereq_state(const struct patch_record *rec)
-{
-	switch (rec->status) {
-	case PS_PRESENT:
-		return "present";
-	case PS_SKIPPED:
-		return "skipped";
-	case PS_CONFLICT:
-		return "conflict";
-	default:
-		return "ported";
-	}
+	if (!*evidence)
+		*evidence = xstrdup("no backport of it under prereqs/, and nothing the fix changes was found in the tree");
+	return state;
 }
 
 /* The file we ported it from, or why it is present, skipped or in conflict. */
@@ -826,14 +881,17 @@ static void series_prereq_records(struct port_ctx *c)
 			const struct patch_record *rec = local_prereq(c->r, q->commit);
 			char *ev;
 
-			if (rec)
+			if (rec) {
 				add_prereq_record(c->r, q->commit, q->subject, q->cited, prereq_state(rec),
 						  prereq_evidence(rec));
-			else if (!strcmp(q->cited, "Fixes") && (ev = fixes_evidence(c, p)))
-				add_prereq_record(c->r, q->commit, q->subject, q->cited, "present", ev);
-			else
+			} else if (!strcmp(q->cited, "Fixes")) {
+				const char *state = fixes_state(c, p, q->commit, &ev);
+
+				add_prereq_record(c->r, q->commit, q->subject, q->cited, state, ev);
+			} else {
 				add_prereq_record(c->r, q->commit, q->subject, q->cited, "missing",
 						  xstrdup("no backport of it under prereqs/ and no evidence it is in the tree"));
+			}
 		}
 	}
 	for (size_t i = 0; i < c->r->nrecs; i++) {
@@ -1239,14 +1297,9 @@ static json_t *report_json(const struct port_report *r)
 	json_object_set_new(o, "posted", json_string(git_oid_tostr(id, sizeof(id), &r->posted)));
 	json_object_set_new(o, "source", json_string(r->source ? r->source : "unknown"));
 	for (size_t i = 0; i < r->nprereqs; i++) {
-		json_t *q = json_object();
+		const struct prereq_record *q = &r->prereqs[i];
 
-		json_object_set_new(q, "commit", json_string(r->prereqs[i].commit));
-		json_object_set_new(q, "subject", json_string(r->prereqs[i].subject));
-		json_object_set_new(q, "cited", json_string(r->prereqs[i].cited));
-		json_object_set_new(q, "state", json_string(r->prereqs[i].state));
-		json_object_set_new(q, "evidence", json_string(r->prereqs[i].evidence ? r->prereqs[i].evidence : ""));
-		json_array_append_new(pre, q);
+		json_array_append_new(pre, triage_cited_json(q->commit, q->subject, q->cited, q->state, q->evidence));
 	}
 	json_object_set_new(o, "prereqs", pre);
 	for (size_t i = 0; i < r->nrecs; i++) {

@@ -36,6 +36,7 @@ struct patch_record {
 	char *source;		/* the patch file used */
 	enum port_status status;
 	char *how;		/* what adapted it, or the evidence it is present */
+	const char *verdict;	/* triage's verdict (triage.h key) when the hunks did not all fit */
 	bool committed;
 	git_oid commit;
 	struct hunk_record *hunks;
@@ -46,7 +47,7 @@ struct prereq_record {
 	char *commit;
 	char *subject;
 	char *cited;		/* commit | Fixes | local */
-	char *state;		/* present | ported | missing */
+	char *state;		/* present | ported | missing | absent (the code a Fixes target added is not here) */
 	char *evidence;
 };
 

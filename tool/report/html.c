@@ -395,7 +395,7 @@ static void lines(FILE *f, const char *title, json_t *arr)
 
 static void port_detail(FILE *f, json_t *port)
 {
-	static const char *const pk[] = { "patch", "prereq", "status", "subject", "how", "commit" };
+	static const char *const pk[] = { "patch", "prereq", "status", "verdict", "subject", "how", "commit" };
 	static const char *const qk[] = { "commit", "subject", "cited", "state", "evidence" };
 	static const char *const lk[] = { "patch", "status", "subject", "commit" };
 	json_t *series = json_array(), *p;

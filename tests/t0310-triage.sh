@@ -1,0 +1,102 @@
+#!/bin/sh
+# kbackport triage: every verdict on fixes made at test time from the trees'
+# own code, the port's use of the same verdicts, and nothing left changed.
+. "$(dirname "$0")/lib.sh"
+export KBACKPORT_SIGNOFF="kbackport <kbackport@localhost>"
+K=debian-6.1
+use_tree "$K" || exit 1
+TREE=$KBACKPORT_WORK/trees/$K
+
+for kind in applies present absent needs conflict anchored; do
+	python3 "$ROOT/tests/helpers/make-fix.py" "$TREE" fs/ext4/inode.c "$kind" "$T/$kind.mbox" >/dev/null ||
+		{ echo "cannot make the '$kind' fix"; exit 1; }
+done
+git -C "$TREE" for-each-ref >"$T/refs.before"
+
+"$KB" triage --kernels "$K" --json "$T"/applies.mbox "$T"/present.mbox "$T"/absent.mbox "$T"/needs.mbox \
+	"$T"/conflict.mbox "$T"/anchored.mbox >"$T/triage.json" 2>"$T/triage.err"
+echo $? >"$T/triage.rc"
+
+verdict() {
+	python3 - "$T/triage.json" "$1" "$K" "$2" "$3" <<'PY'
+import json, sys
+doc, kind, k, want, needle = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+p = [x for x in doc["patches"] if x["source"].endswith("/%s.mbox" % kind)][0]
+v = p["verdicts"][k]
+print(json.dumps(v, indent=1))
+assert v["verdict"] == want, v["verdict"]
+assert needle in json.dumps(v), needle
+PY
+}
+check "triage exits 0 and says nothing on stderr" sh -c "[ \$(cat $T/triage.rc) = 0 ] && [ ! -s $T/triage.err ]"
+check "a fix whose lines fit: needed: applies, with the code it changes" verdict applies applies "where the fix adds its lines"
+check "the fix's lines stand though its context differs: already present, with file:line" verdict present present "fs/ext4/inode.c:"
+check "a fix to code the tree never had: not applicable, its Fixes target absent" verdict absent not-applicable '"state": "absent"'
+check "a fix that calls a helper the tree lacks: needed: needs, naming it" verdict needs needs "kb_helper_from_later"
+check "a plain line whose context is other code: conflict, not a guess" verdict conflict conflict "too plain"
+check "context from newer code: placed by what it changes, the context that differs named" verdict anchored applies \
+	"context that differs: 'kb_context_from_newer_code();'"
+check "the anchored hunk is recorded as its own strategy" verdict anchored applies '"how": "anchored"'
+
+tree_unchanged() {
+	git -C "$TREE" for-each-ref >"$T/refs.after" && cmp "$T/refs.before" "$T/refs.after" &&
+	[ -z "$(git -C "$TREE" status --porcelain)" ]
+}
+check "triage changes no ref and no file of the tree" tree_unchanged
+
+check "the text table names every verdict" sh -c "'$KB' triage --kernels $K '$T'/*.mbox >'$T/table.txt' &&
+	grep -q '2 needed: applies, 1 needed: needs, 1 already present, 1 not applicable (bug absent), 1 conflict' '$T/table.txt' || { cat '$T/table.txt'; false; }"
+
+# The port uses the same verdicts: a fix not for this tree stops it with the
+# reason first in its rejects, the Fixes target absent, and the tree clean.
+port_absent() {
+	"$KB" series import "$T/absent.mbox" -o "$T/s-absent" >/dev/null &&
+	expect_exit 6 "$KB" port "$K" --series "$T/s-absent" --json >"$T/port.json" 2>/dev/null &&
+	head -n 1 "$KBACKPORT_WORK/ports/s-absent/$K/0001.rej" | grep -q "^# triage on $K: not applicable (bug absent)" &&
+	python3 - "$T/port.json" <<'PY' &&
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = [x for x in r["prereqs"] if x["cited"] == "Fixes"][0]
+assert q["state"] == "absent" and "kb_new_feature_hook" in q["evidence"], q
+assert r["patches"][0]["verdict"] == "not-applicable", r["patches"][0]
+PY
+	[ -z "$(git -C "$TREE" status --porcelain)" ]
+}
+check "port: a fix whose target is absent stops clean, the Fixes target 'absent' with evidence" port_absent
+
+port_present() {
+	git -C "$TREE" checkout -q base &&
+	"$KB" series import "$T/present.mbox" -o "$T/s-present" >/dev/null &&
+	"$KB" port "$K" --series "$T/s-present" --json >"$T/port2.json" &&
+	python3 - "$T/port2.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["patches"][0]
+assert p["status"] == "already-present" and p["verdict"] == "present", p
+assert "fs/ext4/inode.c" in p["how"] and "conflict" not in json.dumps(p), p
+PY
+}
+check "port: a fix the tree carries with other context is already present, not a conflict" port_present
+
+# Real archive text: patch 2 of the seed series is carried by both trees (its
+# Fixes target is there), and a patch in the tree's future is needed.
+real_series() {
+	"$KB" triage --kernels "$K" --json >"$T/series.json" &&
+	python3 - "$T/series.json" "$K" <<'PY'
+import json, sys
+doc, k = json.load(open(sys.argv[1])), sys.argv[2]
+v = {p["source"]: p["verdicts"][k] for p in doc["patches"]}
+assert v["[2/8]"]["verdict"] == "present", v["[2/8]"]
+c = v["[2/8]"]["cited"][0]
+assert c["cited"] == "Fixes" and c["state"] == "present", c
+assert v["[1/8]"]["verdict"] == "applies", v["[1/8]"]
+assert v["[3/8]"]["verdict"] == "needs" and any("0008-ext4-remove-useless" in n for n in v["[3/8]"]["needs"]), v["[3/8]"]
+PY
+}
+check "the seed series: [2/8] already present (Fixes present), [1/8] applies, [3/8] needs its prerequisites" real_series
+
+expect_exit 3 "$KB" triage --kernels "$K" "$T/nothing.mbox" 2>"$T/err1" >/dev/null
+check "a missing input file: one error naming it" one_error "$T/err1" "nothing.mbox"
+printf 'From: a <a@b>\nSubject: [PATCH] x\n\nno diff here\n' >"$T/nodiff.mbox"
+check "a file without a patch: exit 3 and one error naming it" sh -c "'$KB' triage --kernels $K '$T/nodiff.mbox' 2>'$T/err2' >/dev/null; [ \$? = 3 ] && grep -q \"no patch with a diff in '$T/nodiff.mbox'\" '$T/err2'"
+done_testing
