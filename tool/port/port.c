@@ -510,9 +510,6 @@ static int stop_on_conflict(struct port_ctx *c, const struct patch_record *rec, 
 
 	c->r->rej = path;
 	signals_hold(true);
-	/* only a conflict is left for a human to finish: a fix not for this tree leaves it clean */
-	if (rec->verdict && (!strcmp(rec->verdict, "not-applicable") || !strcmp(rec->verdict, "needs")))
-		n = 0;
 	if (write_file_atomic(path, rej, strlen(rej)) || write_file_atomic(state, st, strlen(st)) ||
 	    branch_checkout(c->repo, c->r->branch) || write_worktree(c, changes, n))
 		ret = -1;
