@@ -98,4 +98,19 @@ expect_exit 3 "$KB" triage --kernels "$K" "$T/nothing.mbox" 2>"$T/err1" >/dev/nu
 check "a missing input file: one error naming it" one_error "$T/err1" "nothing.mbox"
 printf 'From: a <a@b>\nSubject: [PATCH] x\n\nno diff here\n' >"$T/nodiff.mbox"
 check "a file without a patch: exit 3 and one error naming it" sh -c "'$KB' triage --kernels $K '$T/nodiff.mbox' 2>'$T/err2' >/dev/null; [ \$? = 3 ] && grep -q \"no patch with a diff in '$T/nodiff.mbox'\" '$T/err2'"
+# Hostile input: paths outside the tree and numbers out of range are refused
+# before anything is read, from a file and from a hand-edited series directory.
+sed 's|fs/ext4/inode\.c|../../etc/kbh-x.c|g' "$T/applies.mbox" >"$T/dotdot.mbox"
+expect_exit 4 "$KB" triage --kernels "$K" "$T/dotdot.mbox" 2>"$T/err3" >/dev/null
+check "a fix that names a path outside the tree: exit 4, one error naming it" one_error "$T/err3" "'../../etc/kbh-x.c'" "outside the tree"
+sed 's|^Subject: \[PATCH\]|Subject: [PATCH 1/99999999]|' "$T/applies.mbox" >"$T/bignum.mbox"
+expect_exit 4 "$KB" triage --kernels "$K" "$T/bignum.mbox" 2>"$T/err4" >/dev/null
+check "a patch numbered beyond any series: exit 4, one error naming the number" one_error "$T/err4" "1/99999999"
+series_dotdot() {
+	"$KB" series import "$T/applies.mbox" -o "$T/s-dotdot" >/dev/null &&
+	sed -i 's|fs/ext4/inode\.c|../kbh-y.c|g' "$T"/s-dotdot/upstream/0001-*.patch &&
+	expect_exit 4 "$KB" triage --kernels "$K" --series "$T/s-dotdot" 2>"$T/err5" >/dev/null &&
+	one_error "$T/err5" "'../kbh-y.c'" "outside the tree"
+}
+check "a series directory's patch edited to a path outside the tree: exit 4, one error" series_dotdot
 done_testing

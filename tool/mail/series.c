@@ -1402,7 +1402,13 @@ int series_read_stream(const char *file, struct spatch **out, size_t *n)
 		if (!msgs.v[i].subject)
 			continue;
 		parse_subject(msgs.v[i].subject, &s);
-		patch = s.is_patch && !s.reply && !s.bad && s.n > 0;
+		if (s.bad && s.is_patch && !s.reply) {
+			ret = error_code(KB_EXIT_BADINPUT, "message '%s' in '%s' (line %d) has a bad patch %s",
+					 msgs.v[i].subject, file, msgs.v[i].line, s.bad);
+			subj_free(&s);
+			goto out;
+		}
+		patch = s.is_patch && !s.reply && s.n > 0;
 		if (patch)
 			patch_from_message(&msgs.v[i], &s, &p);
 		subj_free(&s);

@@ -62,18 +62,6 @@ static void text_copy(struct text *dst, const struct text *src)
 	dst->trailing_newline = src->trailing_newline;
 }
 
-void triage_view_copy(struct triage_view *dst, const struct triage_view *src)
-{
-	triage_view_init(dst, src->repo, &src->commit);
-	dst->upstream = src->upstream;
-	for (size_t i = 0; i < src->paths.n; i++) {
-		size_t k = view_slot(dst, src->paths.v[i]);
-
-		text_copy(&dst->texts[k], &src->texts[i]);
-		dst->gone[k] = src->gone[i];
-	}
-}
-
 static void tree_words_free(struct tree_words *tw);
 
 void triage_view_release(struct triage_view *v)
@@ -446,38 +434,6 @@ static struct triage_hunk *add_hunk(struct triage_result *r, const char *file, i
 	return h;
 }
 
-/* Does every hunk of the patch already stand in the tree? The evidence of each, joined. */
-static int patch_stands(struct triage_view *v, const struct diff *d, bool *stands, struct strbuf *ev)
-{
-	*stands = true;
-	for (size_t f = 0; f < d->n && *stands; f++) {
-		const struct file_diff *fd = &d->files[f];
-		struct text t;
-		bool exists;
-
-		if (view_read(v, file_diff_path(fd), &t, &exists))
-			return -1;
-		if (!fd->new_path) {
-			*stands = !exists;
-			if (*stands)
-				sb_addf(ev, "%s%s: gone, as the patch removes it", ev->len ? "; " : "", fd->old_path);
-		} else if (!exists) {
-			*stands = false;
-		}
-		for (size_t k = 0; k < fd->n && *stands && fd->new_path; k++) {
-			char *why;
-			size_t line = 0;
-
-			*stands = hunk_stands(&t, &fd->hunks[k], &why, &line);
-			if (*stands && !k)
-				sb_addf(ev, "%s%s:%s", ev->len ? "; " : "", fd->new_path, why + strlen("line "));
-			free(why);
-		}
-		text_free(&t);
-	}
-	return 0;
-}
-
 /* What one conflicting hunk says about the bug: absent here, present, or neither. */
 enum bug_state { BUG_UNKNOWN, BUG_ABSENT, BUG_PRESENT };
 
@@ -682,8 +638,9 @@ static int place_all(struct triage_view *v, const struct diff *d, struct triage_
 }
 
 /*
- * After place_all(): every hunk placed as already applied, or its added
- * lines standing in its function though its context differs.
+ * Is the fix already in the tree? After place_all(): every hunk placed as
+ * already applied, or its added lines standing in its function though its
+ * context differs. The evidence of the first, and how many more.
  */
 static int hunks_stand(struct triage_view *v, const struct diff *d, const struct triage_result *r,
 		       struct strbuf *ev, bool *stands)
@@ -697,12 +654,17 @@ static int hunks_stand(struct triage_view *v, const struct diff *d, const struct
 		struct text t;
 		bool exists;
 
-		if (!fd->old_path || !fd->new_path) {
-			*stands = false;
-			break;
-		}
-		if (view_read(v, fd->old_path, &t, &exists))
+		if (view_read(v, file_diff_path(fd), &t, &exists))
 			return -1;
+		/* a deletion stands when the file is gone, a new file when it is there */
+		if (!fd->new_path || !exists) {
+			*stands = !fd->new_path && !exists;
+			if (*stands && !ev->len)
+				sb_addf(ev, "%s: gone, as the patch removes it", fd->old_path);
+			text_free(&t);
+			index += fd->n;
+			continue;
+		}
 		for (size_t k = 0; k < fd->n && *stands; k++, index++) {
 			const struct triage_hunk *th = index < r->nhunks ? &r->hunks[index] : NULL;
 			char *why = NULL;
@@ -753,14 +715,12 @@ int triage_patch(struct triage_view *v, const struct spatch *p, struct triage_re
 		free(why);
 		return -1;
 	}
-	if (patch_stands(v, &d, &stands, &ev))
-		goto out;
-	if (stands && ev.len) {
-		r->verdict = TRIAGE_PRESENT;
-		r->evidence = sb_detach(&ev);
-		cite_commits(p, r, "present", r->evidence);
-		ret = 0;
-		goto out;
+	/* the gate: a series directory's patch files are input too */
+	if (diff_check(&d, &why)) {
+		error_code(KB_EXIT_BADINPUT, "patch '%s' %s", p->title, why);
+		free(why);
+		diff_free(&d);
+		return -1;
 	}
 	texts = xcalloc(d.n + 1, sizeof(*texts));
 	exists = xcalloc(d.n + 1, sizeof(*exists));

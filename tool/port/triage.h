@@ -66,8 +66,6 @@ struct triage_view {
 };
 
 void triage_view_init(struct triage_view *v, git_repository *repo, const git_oid *commit);
-/* The copy of v with its changes: a second line of patches from the same point. */
-void triage_view_copy(struct triage_view *dst, const struct triage_view *src);
 void triage_view_release(struct triage_view *v);
 
 /* The verdict of patch p (its diff already through the path gate) on v. */
