@@ -144,11 +144,16 @@ conflict_stops() {
 	grep -q '# ext4_iomap_begin() in the tree now' "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/0007.rej" &&
 	[ "$(tree_git debian-6.12 log --format=%s -1 backport/conflict-demo/debian-6.12)" = \
 	  "ext4: return -EAGAIN from ext4_map_blocks() in NOWAIT cache miss" ] &&
-	[ "$(tree_git debian-6.12 symbolic-ref HEAD)" = refs/heads/backport/conflict-demo/debian-6.12 ]
+	[ "$(tree_git debian-6.12 symbolic-ref HEAD)" = refs/heads/backport/conflict-demo/debian-6.12 ] &&
+	[ -z "$(tree_git debian-6.12 status --porcelain)" ] &&
+	grep -q "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/0007.partial.diff" "$T/c.err" &&
+	grep -q '^+++ b/fs/ext4/inode.c' "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/0007.partial.diff"
 }
-check "a conflict stops the port: exit 6, .rej with the function, branch at the last good commit" conflict_stops
+check "a conflict stops the port: exit 6, .rej with the function, branch at the last good commit, the tree clean" conflict_stops
 
+# what the human does next: the hunks that applied, into the tree
 dirty_refused() {
+	tree_git debian-6.12 apply "$KBACKPORT_WORK/ports/conflict-demo/debian-6.12/0007.partial.diff" &&
 	expect_exit 4 "$KB" port debian-6.12 --series "$T/conflict-demo" 2>"$T/d.err" &&
 	grep -q "has changes: 'fs/ext4/inode.c'" "$T/d.err"
 }

@@ -77,6 +77,29 @@ PY
 }
 check "port: a fix the tree carries with other context is already present, not a conflict" port_present
 
+# Context drift in the port: a hunk placed by what it changes is compiled (the
+# touched object, the kernel's config) before it is committed; one that does
+# not compile stops the port, the tree clean.
+port_anchored() {
+	python3 "$ROOT/tests/helpers/make-fix.py" "$TREE" fs/ext4/inode.c anchored-broken "$T/broken.mbox" >/dev/null &&
+	git -C "$TREE" checkout -q -f base &&
+	"$KB" series import "$T/anchored.mbox" -o "$T/s-anch" >/dev/null &&
+	"$KB" port "$K" --series "$T/s-anch" --json >"$T/port3.json" 2>"$T/port3.err" &&
+	python3 - "$T/port3.json" <<'PY' &&
+import json, sys
+p = json.load(open(sys.argv[1]))["patches"][0]
+assert p["status"] == "adapted" and "compiled" in p["how"], p
+assert [h["strategy"] for h in p["hunks"]] == ["anchored"] and "kb_context_from_newer_code" in p["hunks"][0]["why"], p
+PY
+	git -C "$TREE" show "backport/s-anch/$K" | grep -q '^+.*WARN_ON_ONCE(!inode);' &&
+	"$KB" series import "$T/broken.mbox" -o "$T/s-broken" >/dev/null &&
+	expect_exit 6 "$KB" port "$K" --series "$T/s-broken" 2>"$T/port4.err" >/dev/null &&
+	grep -q "^# hunks placed by what they change do not compile .*kb_no_such_function" \
+		"$KBACKPORT_WORK/ports/s-broken/$K/0001.rej" &&
+	[ -z "$(git -C "$TREE" status --porcelain)" ]
+}
+check "port: a hunk placed by what it changes is compiled before the commit; one that does not compile stops, the tree clean" port_anchored
+
 # Real archive text: patch 2 of the seed series is carried by both trees (its
 # Fixes target is there), and a patch in the tree's future is needed.
 real_series() {

@@ -8,6 +8,7 @@ make-fix.py TREE FILE KIND OUT: KIND is one of
   needs        a new call of a helper the tree lacks
   conflict     a plain line changed, its context from other code
   anchored     a distinctive line changed, its nearest context from other code
+  anchored-broken  the same, its added line calling a function no tree has (does not compile)
 """
 import re, subprocess, sys, tempfile, os
 
@@ -75,13 +76,14 @@ elif kind == "absent":
     fixes = 'Fixes: 0123456789ab ("kbackport: add the new feature hook")\n'
 elif kind == "needs":
     new.insert(i + 1, ind + "kb_helper_from_later(inode);")
-elif kind in ("conflict", "anchored"):
+elif kind in ("conflict", "anchored", "anchored-broken"):
     # the anchored fix's context comes from newer code; the conflict's from other code the tree has
     a, b = ("might_sleep();", "cond_resched();") if plain else ("kb_context_from_newer_code();", "kb_more_context_from_newer_code();")
     for o in (old, new):
         o[i - 1] = indent(i - 1) + a
         o[i + 1] = indent(i + 1) + b
-    new[i] = ind + ("return -EIO;" if kind == "conflict" else lines[i].strip().rstrip(";") + "; /* x */\n" + ind + "WARN_ON_ONCE(!inode);")
+    added = "kb_no_such_function(inode);" if kind == "anchored-broken" else "WARN_ON_ONCE(!inode);"
+    new[i] = ind + ("return -EIO;" if kind == "conflict" else lines[i].strip().rstrip(";") + "; /* x */\n" + ind + added)
 else:
     sys.exit("unknown kind " + kind)
 

@@ -921,6 +921,53 @@ cleanup:
 	return ret;
 }
 
+int kbuild_compile_objects(const struct kernel_desc *k, const struct kbuild_tree *t, const struct strvec *files,
+			   const char *log, struct strvec *errors)
+{
+	struct strvec targets = STRVEC_INIT, all = STRVEC_INIT, args = STRVEC_INIT;
+	struct strbuf text = STRBUF_INIT;
+	char *log_cfg = xasprintf("%s-config", log);
+	results_hash hash;
+	size_t verified;
+	int ret = -1;
+
+	for (size_t i = 0; i < files->n; i++) {
+		const char *f = files->v[i];
+
+		if (ends_with(f, ".c"))
+			sv_push_owned(&targets, xasprintf("%.*s.o", (int)(strlen(f) - 2), f));
+		else if (ends_with(f, ".h") && !starts_with(f, "include/") && !starts_with(f, "arch/")) {
+			char *d = dir_of(f);
+
+			sv_push_owned(&targets, xasprintf("%s/", d));
+			free(d);
+		}
+	}
+	if (!targets.n) {
+		ret = 0;
+		goto cleanup;
+	}
+	if (kbuild_config(k, t, log_cfg, hash, &verified))
+		goto cleanup;
+	sv_push_owned(&args, xasprintf("-j%ld", jobs()));
+	sv_push(&args, "CC=ccache gcc");
+	for (size_t i = 0; i < targets.n; i++)
+		sv_push(&args, targets.v[i]);
+	ret = run_make(t, NULL, log, (const char *const *)args.v);
+	if (!read_file(log, &text))
+		collect_warnings(text.buf, t->src, &all);
+	for (size_t i = 0; i < all.n; i++)
+		if (strstr(all.v[i], ": error: "))
+			sv_push(errors, all.v[i]);
+cleanup:
+	sv_release(&targets);
+	sv_release(&all);
+	sv_release(&args);
+	sb_release(&text);
+	free(log_cfg);
+	return ret;
+}
+
 /* "file:12:5: warning: x" -> "file: warning: x": what a warning is, wherever it moved. */
 static char *warning_key(const char *w)
 {

@@ -94,6 +94,15 @@ int kbuild_vendor_compile(const struct kernel_desc *k, const struct kbuild_tree 
 			  const struct strvec *touched, const char *log, struct strvec *warnings);
 
 /*
+ * Compiles, in t with k's config, the object of every .c file in files and
+ * the directory of every header beside them (a header under include/ or
+ * arch/ has no object of its own: not compiled). Fails when make does;
+ * errors gets the compiler's error lines. log receives make's output.
+ */
+int kbuild_compile_objects(const struct kernel_desc *k, const struct kbuild_tree *t, const struct strvec *files,
+			   const char *log, struct strvec *errors);
+
+/*
  * The warnings of patched that base does not have. Line and column are
  * ignored when matching (a warning that only moved is not new), counts are
  * not: a message that appears once more is new.

@@ -37,8 +37,9 @@ const struct kb_usage usage_port = {
 		"DIR/local/<kernel>/), one commit each, and tells how every hunk went:\n"
 		"exact, offset, fuzzy, whitespace, already present, dropped per review,\n"
 		"or conflict. --no-local ports the series as posted.\n"
-		"A conflict stops the port (exit 6) with rejects under\n"
-		"work/ports/<series>/<kernel>/; --continue records the fixed tree as\n"
+		"A conflict stops the port (exit 6) with the tree clean, and the rejects\n"
+		"and the hunks that applied under work/ports/<series>/<kernel>/;\n"
+		"--continue records the fixed tree as\n"
 		"DIR/<kernel>/fixups/NNNN-*.patch and ports again. The sign-off comes\n"
 		"from --signoff, KBACKPORT_SIGNOFF or git config.",
 };
@@ -209,10 +210,10 @@ int cmd_port(int argc, char **argv)
 	if (r.kernel && r.source)
 		print_staleness(&r, series);
 	if (ret == KB_EXIT_CONFLICT)
-		error("port of '%s' stopped on a conflict: rejects in '%s'; branch '%s' is at its last good "
-		      "commit and checked out in '%s/trees/%s' with the hunks that applied; finish them there "
-		      "and run 'kbackport port --continue %s'", o.kernel, r.rej, r.branch, work_dir(), o.kernel,
-		      o.kernel);
+		error("port of '%s' stopped on a conflict: rejects in '%s'; branch '%s' is checked out clean at its "
+		      "last good commit in '%s/trees/%s'; the hunks that applied are in '%s': apply them there "
+		      "(git apply), finish the rejects and run 'kbackport port --continue %s'", o.kernel, r.rej,
+		      r.branch, work_dir(), o.kernel, r.partial, o.kernel);
 	port_report_free(&r);
 	free(series);
 	return ret;

@@ -65,6 +65,26 @@ static git_filemode_t mode_of(git_tree *tree, const char *path)
 	return mode;
 }
 
+/* A new path below an entry that is no directory (a symlink): writing it would go through the link. */
+static int under_file(git_tree *base, const char *path)
+{
+	const char *slash = path;
+	int ret = 0;
+
+	while (!ret && (slash = strchr(slash + 1, '/'))) {
+		char *dir = xstrndup(path, slash - path);
+		git_tree_entry *e = NULL;
+
+		if (!git_tree_entry_bypath(&e, base, dir) && git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			ret = error_code(KB_EXIT_BADINPUT, "refused to write '%s': '%s' is a symlink or file in the tree",
+					 path, dir);
+		git_error_clear();
+		git_tree_entry_free(e);
+		free(dir);
+	}
+	return ret;
+}
+
 int branch_commit(git_repository *repo, const git_oid *parent, const struct file_change *changes,
 		  size_t n, const struct person *author, const struct person *committer,
 		  const char *message, git_oid *out)
@@ -86,6 +106,8 @@ int branch_commit(git_repository *repo, const git_oid *parent, const struct file
 			continue;
 		}
 		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		if (under_file(base, changes[i].path))
+			goto cleanup;
 		up[i].filemode = changes[i].executable ? GIT_FILEMODE_BLOB_EXECUTABLE : mode_of(base, changes[i].path);
 		/* new content for a symlink or a submodule would silently turn it into a file */
 		if (up[i].filemode != GIT_FILEMODE_BLOB && up[i].filemode != GIT_FILEMODE_BLOB_EXECUTABLE) {
@@ -280,11 +302,11 @@ cleanup:
 	return ret;
 }
 
-int branch_workdir_diff(git_repository *repo, const git_oid *commit, struct strbuf *out)
+int branch_diff(git_repository *repo, const git_oid *from, const git_oid *to, struct strbuf *out)
 {
 	git_diff_options opts;
-	git_commit *c = NULL;
-	git_tree *t = NULL;
+	git_commit *c = NULL, *tc = NULL;
+	git_tree *t = NULL, *tt = NULL;
 	git_diff *diff = NULL;
 	git_buf buf = { 0 };
 	int ret = -1;
@@ -292,17 +314,24 @@ int branch_workdir_diff(git_repository *repo, const git_oid *commit, struct strb
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	/* a file the patch (or the human) added is untracked, and part of the resolution */
 	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_SHOW_UNTRACKED_CONTENT;
-	if (check_lg2(git_commit_lookup(&c, repo, commit), "cannot read commit") ||
-	    check_lg2(git_commit_tree(&t, c), "cannot read a tree") ||
-	    check_lg2(git_diff_tree_to_workdir_with_index(&diff, repo, t, &opts), "cannot diff the work tree") ||
-	    check_lg2(git_diff_to_buf(&buf, diff, GIT_DIFF_FORMAT_PATCH), "cannot format the work tree diff"))
+	if (check_lg2(git_commit_lookup(&c, repo, from), "cannot read commit") ||
+	    check_lg2(git_commit_tree(&t, c), "cannot read a tree"))
+		goto cleanup;
+	if (to ? check_lg2(git_commit_lookup(&tc, repo, to), "cannot read commit") ||
+		 check_lg2(git_commit_tree(&tt, tc), "cannot read a tree") ||
+		 check_lg2(git_diff_tree_to_tree(&diff, repo, t, tt, &opts), "cannot diff two trees")
+	       : check_lg2(git_diff_tree_to_workdir_with_index(&diff, repo, t, &opts), "cannot diff the work tree"))
+		goto cleanup;
+	if (check_lg2(git_diff_to_buf(&buf, diff, GIT_DIFF_FORMAT_PATCH), "cannot format a diff"))
 		goto cleanup;
 	sb_add(out, buf.ptr ? buf.ptr : "", buf.size);
 	ret = 0;
 cleanup:
 	git_buf_dispose(&buf);
 	git_diff_free(diff);
+	git_tree_free(tt);
 	git_tree_free(t);
+	git_commit_free(tc);
 	git_commit_free(c);
 	return ret;
 }

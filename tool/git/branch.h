@@ -49,10 +49,10 @@ int branch_identity(git_repository *repo, char **name, char **email);
 /* git format-patch of one commit (numbered n of total; 0 total: no numbers). */
 int branch_format_patch(git_repository *repo, const git_oid *commit, size_t n, size_t total,
 			struct strbuf *out);
-/* Checks out the branch into the work tree and makes it HEAD (used on conflict). */
+/* Checks out the branch into the work tree and makes it HEAD. */
 int branch_checkout(git_repository *repo, const char *branch);
-/* The diff from commit's tree to the work tree, untracked files included, as patch text. */
-int branch_workdir_diff(git_repository *repo, const git_oid *commit, struct strbuf *out);
+/* The diff from commit from's tree to to's (NULL: to the work tree, untracked files included), as patch text. */
+int branch_diff(git_repository *repo, const git_oid *from, const git_oid *to, struct strbuf *out);
 
 /* "backport/<series>/<kernel>": the branch a port of a series directory makes. */
 char *port_branch_name(const char *series_dir, const char *kernel);

@@ -98,9 +98,9 @@ const char *treepath_check(const char *path)
 
 /*
  * Opens the directory that holds path's last component, creating missing
- * directories (create) and following no symlink; *last points into path.
+ * directories and following no symlink; *last points into path.
  */
-static int open_parent(const char *root, const char *path, bool create, const char **last)
+static int open_parent(const char *root, const char *path, const char **last)
 {
 	const char *why = treepath_check(path);
 	int dfd;
@@ -121,13 +121,11 @@ static int open_parent(const char *root, const char *path, bool create, const ch
 		}
 		name = xstrndup(c, n);
 		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && create && (!mkdirat(dfd, name, 0755) || errno == EEXIST))
+		if (fd < 0 && errno == ENOENT && (!mkdirat(dfd, name, 0755) || errno == EEXIST))
 			fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		err = errno;
 		free(name);
 		close(dfd);
-		if (fd < 0 && err == ENOENT && !create)
-			return -2;
 		if (fd < 0 && (err == ELOOP || err == ENOTDIR))
 			return error_code(KB_EXIT_BADINPUT, "refused to write '%s' under '%s': '%.*s' is a symlink "
 					  "or not a directory", path, root, (int)(c - path + n), path);
@@ -141,8 +139,8 @@ static int open_parent(const char *root, const char *path, bool create, const ch
 
 int treepath_write(const char *root, const char *path, const void *data, size_t len, mode_t mode)
 {
-	const char *last, *p = data;
-	int dfd = open_parent(root, path, true, &last), fd, ret = -1;
+	const char *last = NULL, *p = data;
+	int dfd = open_parent(root, path, &last), fd, ret = -1;
 	char *tmp;
 
 	if (dfd < 0)
@@ -175,21 +173,6 @@ int treepath_write(const char *root, const char *path, const void *data, size_t 
 		unlinkat(dfd, tmp, 0);
 out:
 	free(tmp);
-	close(dfd);
-	return ret;
-}
-
-int treepath_remove(const char *root, const char *path)
-{
-	const char *last;
-	int dfd = open_parent(root, path, false, &last), ret = 0;
-
-	if (dfd == -2)
-		return 0;	/* a parent is missing: so is the file */
-	if (dfd < 0)
-		return -1;
-	if (unlinkat(dfd, last, 0) < 0 && errno != ENOENT)
-		ret = error("cannot remove '%s' under '%s': %s", path, root, strerror(errno));
 	close(dfd);
 	return ret;
 }

@@ -32,7 +32,4 @@ const char *treepath_check(const char *path);
  */
 int treepath_write(const char *root, const char *path, const void *data, size_t len, mode_t mode);
 
-/* Removes root/path if it is there, through no symlink. */
-int treepath_remove(const char *root, const char *path);
-
 #endif

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build/kbuild.h"
 #include "git/branch.h"
 #include "git/repo.h"
 #include "git/source.h"
@@ -171,6 +172,15 @@ static bool apply_file(const struct file_diff *f, struct text *t, int *index,
 			continue;
 		}
 		hunk_place(t, h, from, h->old_start - 1 + shift, 2, &pl);
+		/* context drift: placed by what it changes, compiled before it is committed */
+		if (pl.result == PLACE_CONFLICT && pl.why && !strcmp(pl.why, "context not found")) {
+			placement_free(&pl);
+			hunk_place_anchored(t, h, from, h->old_start - 1 + shift, &pl);
+			if (pl.result == PLACE_OK) {
+				hr->why = pl.why;
+				pl.why = NULL;
+			}
+		}
 		hr->offset = pl.offset;
 		hr->fuzz = pl.fuzz;
 		hr->line = pl.at + 1;
@@ -186,7 +196,8 @@ static bool apply_file(const struct file_diff *f, struct text *t, int *index,
 			ok = false;
 			continue;
 		}
-		hr->strategy = pl.whitespace ? "whitespace" : pl.fuzz ? "fuzzy" : pl.offset ? "offset" : "exact";
+		hr->strategy = pl.anchored ? "anchored" : pl.whitespace ? "whitespace" : pl.fuzz ? "fuzzy"
+			       : pl.offset ? "offset" : "exact";
 		shift += pl.offset + hunk_apply(t, h, &pl);
 		from = pl.at + 1;
 		placement_free(&pl);
@@ -257,7 +268,7 @@ static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop,
 {
 	int index = 0;
 	bool ok = true;
-	size_t present = 0, equivalent = 0, fuzzy = 0, nd = 0;
+	size_t present = 0, equivalent = 0, fuzzy = 0, nd = 0, anchored = 0;
 
 	*changes = NULL;
 	*nchanges = 0;
@@ -275,6 +286,7 @@ static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop,
 		equivalent += !strcmp(s, "equivalent");
 		nd += !strcmp(s, "dropped");
 		fuzzy += !strcmp(s, "fuzzy") || !strcmp(s, "whitespace");
+		anchored += !strcmp(s, "anchored");
 	}
 	if (ok && equivalent && present + equivalent + nd < rec->nhunks) {
 		/* part of it there in another form, part not: a human must judge */
@@ -285,7 +297,7 @@ static int apply_diff(struct port_ctx *c, const struct diff *d, const int *drop,
 		rec->status = PS_CONFLICT;
 	else if (present + equivalent + nd == rec->nhunks && present + equivalent)
 		rec->status = PS_PRESENT;
-	else if (nd)
+	else if (nd || anchored)
 		rec->status = PS_ADAPTED;
 	else
 		rec->status = fuzzy ? PS_FUZZY : PS_CLEAN;
@@ -428,14 +440,14 @@ static char *record_json(const struct patch_record *rec)
 	return s;
 }
 
-static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch_record *rec,
-			struct change *changes, size_t n)
+/* A commit of changes on the branch head, with p's author; on no branch yet. */
+static int commit_changes(struct port_ctx *c, const struct spatch *p, const char *msg, struct change *changes,
+			  size_t n, git_oid *out)
 {
 	struct file_change *fc = xcalloc(n, sizeof(*fc));
 	char **data = xcalloc(n, sizeof(*data));
 	struct person author = { p->author_name, p->author_email ? p->author_email : "", p->when };
 	struct person committer = { c->who_name, c->who_email, p->when };
-	char *msg = commit_message(c, p, rec), *note;
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
@@ -446,7 +458,20 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 		data[i] = text_join(&changes[i].text, &fc[i].len);
 		fc[i].data = data[i];
 	}
-	ret = branch_commit(c->repo, &c->head, fc, n, &author, &committer, msg, &rec->commit);
+	ret = branch_commit(c->repo, &c->head, fc, n, &author, &committer, msg, out);
+	for (size_t i = 0; i < n; i++)
+		free(data[i]);
+	free(data);
+	free(fc);
+	return ret;
+}
+
+static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch_record *rec,
+			struct change *changes, size_t n)
+{
+	char *msg = commit_message(c, p, rec), *note;
+	int ret = commit_changes(c, p, msg, changes, n, &rec->commit);
+
 	signals_hold(true);
 	if (!ret)
 		ret = branch_set(c->repo, c->r->branch, &rec->commit, "kbackport port");
@@ -458,63 +483,44 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 		rec->committed = true;
 	}
 	signals_hold(false);
-	for (size_t i = 0; i < n; i++)
-		free(data[i]);
-	free(data);
-	free(fc);
 	free(msg);
 	return ret;
 }
 
-/* Every path through the path gate: a patch cannot write outside the tree or through a symlink. */
-static int write_worktree(struct port_ctx *c, struct change *changes, size_t n)
-{
-	const char *wd = git_repository_workdir(c->repo);
-
-	for (size_t i = 0; i < n; i++) {
-		size_t len;
-		char *data;
-		int r;
-
-		if (changes[i].deleted) {
-			if (treepath_remove(wd, changes[i].path))
-				return -1;
-			continue;
-		}
-		data = text_join(&changes[i].text, &len);
-		r = treepath_write(wd, changes[i].path, data, len, changes[i].executable ? 0755 : 0644);
-		free(data);
-		if (r)
-			return -1;
-	}
-	return 0;
-}
-
 /*
- * Stops the port: the branch stays at the last good commit; the rejects
- * go to work/ports/<kernel>/; the branch is checked out with the hunks that
- * did apply, for a human to finish and `port --continue`.
+ * Stops the port: the branch stays at the last good commit, checked out
+ * and clean; the rejects and the hunks that did apply (as a diff against
+ * the branch, for a human to apply, finish and `port --continue`) go to
+ * work/ports/<series>/<kernel>/. The tree is never left half-patched.
  */
-static int stop_on_conflict(struct port_ctx *c, const struct patch_record *rec, const char *rej,
-			    struct change *changes, size_t n)
+static int stop_on_conflict(struct port_ctx *c, const struct spatch *p, const struct patch_record *rec,
+			    const char *rej, struct change *changes, size_t n)
 {
-	char *name = rec->prereq ? xasprintf("prereq-%s.rej", path_basename(rec->source))
-		     : rec->local ? xasprintf("local-%s.rej", path_basename(rec->source))
-				 : xasprintf("%04d.rej", rec->n);
-	char *path = xasprintf("%s/%s", c->ports_dir, name);
+	char *stem = rec->prereq ? xasprintf("prereq-%s", path_basename(rec->source))
+		     : rec->local ? xasprintf("local-%s", path_basename(rec->source))
+				 : xasprintf("%04d", rec->n);
+	char *path = xasprintf("%s/%s.rej", c->ports_dir, stem);
+	char *partial = xasprintf("%s/%s.partial.diff", c->ports_dir, stem);
 	char *state = xasprintf("%s/state", c->ports_dir);
 	char *st = xasprintf("series %s\npatch %d\nprereq %d\nlocal %d\n", c->o->series_dir, rec->n, rec->prereq,
 			     rec->local);
-
+	struct strbuf diff = STRBUF_INIT;
+	git_oid applied;
 	int ret = KB_EXIT_CONFLICT;
 
 	c->r->rej = path;
+	c->r->partial = partial;
+	if (commit_changes(c, p, "the hunks that applied", changes, n, &applied) ||
+	    branch_diff(c->repo, &c->head, &applied, &diff))
+		ret = -1;
 	signals_hold(true);
-	if (write_file_atomic(path, rej, strlen(rej)) || write_file_atomic(state, st, strlen(st)) ||
-	    branch_checkout(c->repo, c->r->branch) || write_worktree(c, changes, n))
+	if (ret == -1 || write_file_atomic(path, rej, strlen(rej)) ||
+	    write_file_atomic(partial, diff.buf ? diff.buf : "", diff.len) ||
+	    write_file_atomic(state, st, strlen(st)) || branch_checkout(c->repo, c->r->branch))
 		ret = -1;
 	signals_hold(false);
-	free(name);
+	sb_release(&diff);
+	free(stem);
 	free(state);
 	free(st);
 	return ret;
@@ -727,6 +733,69 @@ static int triage_conflict(struct port_ctx *c, const struct spatch *p, const cha
 }
 
 /*
+ * A hunk placed by what it changes (context drift) is trusted only once it
+ * compiles: the patch's commit, on no branch yet, checked out in the
+ * "port-check" worktree and the objects of the files with such hunks built
+ * with the kernel's config. Returns 0, 1 when it does not compile (rec
+ * becomes a conflict, the reason in rej), -1 on error.
+ */
+static int compile_anchored(struct port_ctx *c, const struct spatch *p, struct patch_record *rec,
+			    struct change *changes, size_t n, struct strbuf *rej)
+{
+	struct kbuild_tree t = { 0 };
+	struct strvec files = STRVEC_INIT, errors = STRVEC_INIT;
+	char *log = xasprintf("%s/%04d.compile.log", c->ports_dir, rec->n);
+	const char *header = NULL;
+	int ret = -1;
+
+	for (size_t i = 0; i < rec->nhunks; i++)
+		if (!strcmp(rec->hunks[i].strategy, "anchored") && !sv_contains(&files, rec->hunks[i].file))
+			sv_push(&files, rec->hunks[i].file);
+	for (size_t i = 0; i < files.n && !header; i++)
+		if (!ends_with(files.v[i], ".c") && (starts_with(files.v[i], "include/") || starts_with(files.v[i], "arch/")))
+			header = files.v[i];
+	if (!files.n) {
+		ret = 0;
+		goto out;
+	}
+	if (header) {
+		sb_addf(rej, "# a hunk placed by what it changes in '%s', a header with no object to compile it by: "
+			"not trusted\n", header);
+		rec->status = PS_CONFLICT;
+		ret = 1;
+		goto out;
+	}
+	/* one scratch worktree per kernel, whatever the series: it only compiles */
+	t.series = "port-check";
+	t.kernel = c->o->kernel;
+	t.variant = "anchored";
+	if (mkdir_p(c->ports_dir) || commit_changes(c, p, "port-check", changes, n, &t.commit) ||
+	    kbuild_worktree(c->repo, &t) || kbuild_out_dir(&t, "build", "anchored"))
+		goto out;
+	note("compiling the hunks placed by what they change: %s", files.v[0]);
+	if (!kbuild_compile_objects(&c->k, &t, &files, log, &errors)) {
+		char *old = rec->how;
+
+		rec->how = xasprintf("%s%shunks placed by what they change compiled (%s)", old ? old : "",
+				     old ? "; " : "", log);
+		free(old);
+		ret = 0;
+	} else if (kb_errcode == KB_EXIT_BUILD) {
+		sb_addf(rej, "# hunks placed by what they change do not compile (%s): %s\n", log,
+			errors.n ? errors.v[0] : "make failed");
+		rec->status = PS_CONFLICT;
+		kb_errcode = 0;
+		ret = 1;
+	}
+out:
+	kbuild_tree_release(&t);
+	sv_release(&files);
+	sv_release(&errors);
+	free(log);
+	return ret;
+}
+
+/*
  * One patch: apply diff_file's diff (the patch itself, or a fixup) with
  * msg_file's message. Returns 0, KB_EXIT_CONFLICT or -1.
  */
@@ -767,6 +836,10 @@ static int port_one(struct port_ctx *c, struct patch_record *rec, const char *ms
 		ret = -1;
 		goto out;
 	}
+	if (rec->status == PS_ADAPTED && compile_anchored(c, &p, rec, changes, nchanges, &rej) < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (fix.diff && rec->status != PS_CONFLICT && rec->status != PS_PRESENT) {
 		char *old = rec->how;
 
@@ -785,7 +858,7 @@ static int port_one(struct port_ctx *c, struct patch_record *rec, const char *ms
 			rec->how = present_evidence(rec);
 		}
 	} else if (rec->status == PS_CONFLICT) {
-		ret = stop_on_conflict(c, rec, rej.buf ? rej.buf : "", changes, nchanges);
+		ret = stop_on_conflict(c, &p, rec, rej.buf ? rej.buf : "", changes, nchanges);
 	} else {
 		ret = commit_patch(c, &p, rec, changes, nchanges);
 	}
@@ -1313,6 +1386,7 @@ static json_t *report_json(const struct port_report *r)
 	}
 	json_object_set_new(o, "patches", recs);
 	json_object_set_new(o, "rej", r->rej ? json_string(r->rej) : json_null());
+	json_object_set_new(o, "partial", r->partial ? json_string(r->partial) : json_null());
 	return o;
 }
 
@@ -1369,7 +1443,7 @@ static int record_fixup(struct port_ctx *c, int n)
 	git_oid tip;
 	int ret = -1;
 
-	if (branch_get(c->repo, c->r->branch, &tip) || branch_workdir_diff(c->repo, &tip, &diff))
+	if (branch_get(c->repo, c->r->branch, &tip) || branch_diff(c->repo, &tip, NULL, &diff))
 		goto out;
 	if (!diff.len) {
 		error_code(KB_EXIT_USAGE, "nothing to record: the tree has no changes for patch %d/%d", n, c->s.total);
@@ -1456,6 +1530,7 @@ void port_report_free(struct port_report *r)
 	free(r->branch);
 	free(r->source);
 	free(r->rej);
+	free(r->partial);
 	sv_release(&r->strategies);
 	memset(r, 0, sizeof(*r));
 }

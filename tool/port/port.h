@@ -66,6 +66,7 @@ struct port_report {
 	int total;		/* patches in the series */
 	int nlocal;		/* local fixes carried */
 	char *rej;		/* the .rej written on conflict */
+	char *partial;		/* and the diff of the hunks that applied */
 	struct strvec strategies;	/* owns the "cocci:<rule>" hunk strategies */
 };
 
