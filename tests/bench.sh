@@ -86,7 +86,8 @@ done
 
 echo "== triage benchmark (tests/triage: real fixes, verdicts judged by reading the trees)"
 t0=$(now)
-$KB triage --kernels debian-6.1,debian-6.12 --json tests/triage/cases/*.mbox >"$T/triage.json"
+$KB triage --kernels debian-6.1,debian-6.12 --json --upstream tests/triage/upstream --backports tests/triage/stable \
+	tests/triage/cases/*.mbox >"$T/triage.json"
 t1=$(now)
 echo "triage of $(ls tests/triage/cases/*.mbox | wc -l) fixes on 2 trees: $(elapsed "$t0" "$t1") s"
 python3 tests/triage-score.py "$T/triage.json" tests/triage/expect.tsv

@@ -100,6 +100,79 @@ PY
 }
 check "port: a hunk placed by what it changes is compiled before the commit; one that does not compile stops, the tree clean" port_anchored
 
+# --upstream: a Fixes: target read from an upstream repository (made here: a
+# commit adding lines the tree lacks) is looked for by its own lines; absent,
+# the fix is not applicable though its hunks fit. Without it: applies.
+upstream_repo() {
+	u=$T/upstream && mkdir -p "$u/fs/ext4" "$T/up" &&
+	git init -q "$u" && printf 'int kb_base;\n' >"$u/fs/ext4/inode.c" &&
+	git -C "$u" add . && git -C "$u" -c user.name=u -c user.email=u@example.org commit -qm base &&
+	printf 'static unsigned long kb_feature_counter;\nvoid kb_feature_account(struct inode *inode)\n{\n\tkb_feature_counter += inode->i_blocks;\n\tkb_feature_trace_event(inode->i_ino);\n}\n' >>"$u/fs/ext4/inode.c" &&
+	git -C "$u" -c user.name=u -c user.email=u@example.org commit -qam "ext4: kb feature accounting" &&
+	id=$(git -C "$u" rev-parse --short=12 HEAD) &&
+	sed "s/^Cc: stable/Fixes: $id (\"ext4: kb feature accounting\")\nCc: stable/" "$T/applies.mbox" >"$T/up/fix.mbox" &&
+	grep -q "^Fixes: $id" "$T/up/fix.mbox" &&
+	"$KB" triage --kernels "$K" --json "$T/up/fix.mbox" >"$T/up0.json" &&
+	"$KB" triage --kernels "$K" --json --upstream "$u" "$T/up/fix.mbox" >"$T/up1.json" &&
+	KBACKPORT_UPSTREAM=$u "$KB" triage --kernels "$K" --json "$T/up/fix.mbox" >"$T/up2.json" &&
+	python3 - "$T" "$K" "$id" <<'PY'
+import json, sys
+t, k, id = sys.argv[1:4]
+v = [json.load(open("%s/up%d.json" % (t, i)))["patches"][0]["verdicts"][k] for i in range(3)]
+assert v[0]["verdict"] == "applies", v[0]
+for x in v[1:]:
+    assert x["verdict"] == "not-applicable" and ("came with " + id) in x["evidence"], x
+    assert "0 of the 4 lines it added stand in the tree" in x["cited"][0]["evidence"], x["cited"]
+PY
+}
+check "--upstream (a git repository, or KBACKPORT_UPSTREAM): a Fixes target whose lines the tree lacks makes the fix not applicable" upstream_repo
+
+# --backports: the protocol on a backport the tree carries (made here from the
+# tree's own lines: a line it has, "added" by the backport in the tree's form
+# and by the upstream fix with a comment more). Ours and the human's are the
+# same code: equivalent, and compiled.
+backport_protocol() {
+	python3 - "$TREE" "$T/up" <<'PY' &&
+import subprocess, sys, tempfile, os
+tree, out = sys.argv[1:3]
+path = "fs/ext4/inode.c"
+lines = subprocess.run(["git", "-C", tree, "show", "refs/kbackport/base:" + path], check=True,
+                       capture_output=True, text=True).stdout.split("\n")
+i = next(n for n, l in enumerate(lines) if l.strip().startswith("truncate_inode_pages_final(&inode->i_data);"))
+old = lines[:i] + lines[i + 1:]
+up = lines[:i] + [lines[i] + " /* drop the page cache first */"] + lines[i + 1:]
+def diff(a, b):
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "fs/ext4"))
+        for content in (a, b):
+            open(os.path.join(d, path), "w").write("\n".join(content))
+            if content is a:
+                subprocess.run(["git", "-C", d, "init", "-q"], check=True)
+                subprocess.run(["git", "-C", d, "add", path], check=True)
+        return subprocess.run(["git", "-C", d, "diff", "-U3"], check=True, capture_output=True, text=True).stdout
+def mail(name, tag, text):
+    open(os.path.join(out, name), "w").write(
+        "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+        "From: Test Author <author@example.org>\nDate: Mon, 30 Nov 2026 10:00:00 +0000\n"
+        "Subject: [%s] ext4: kb drop the page cache on evict\n\nA fix made at test time.\n\n"
+        "Signed-off-by: Test Author <author@example.org>\n---\n%s-- \n2.39.5\n" % (tag, text))
+mail("bp-upstream.mbox", "PATCH", diff(old, up))
+mail("bp-6.1.mbox.stable", "PATCH 6.1 12/345", diff(old, lines))
+mail("bp-6.12.mbox.stable", "PATCH 6.12.y", diff(old, lines))
+PY
+	mkdir -p "$T/bp" && cp "$T/up/bp-6.1.mbox.stable" "$T/bp/a.mbox" && cp "$T/up/bp-6.12.mbox.stable" "$T/bp/b.mbox" &&
+	"$KB" triage --kernels "$K" --json --backports "$T/bp" "$T/up/bp-upstream.mbox" >"$T/bp.json" &&
+	python3 - "$T/bp.json" "$K" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["patches"][0]["verdicts"][sys.argv[2]]
+b = v["backports"]
+assert len(b) == 1 and b[0]["backport"].endswith("/a.mbox"), b  # 6.12's is not for this tree
+assert b[0]["outcome"] == "equivalent" and b[0]["compiled"].startswith("compiled"), b
+assert v["verdict"] == "present", v
+PY
+}
+check "--backports: the backport undone, the upstream form ported, ours equivalent to the human's and compiled; the fix present" backport_protocol
+
 # Real archive text: patch 2 of the seed series is carried by both trees (its
 # Fixes target is there), and a patch in the tree's future is needed.
 real_series() {

@@ -21,7 +21,9 @@ static void add_patch(struct strbuf *mbox, int v, int n, int m, const char *extr
 				   extra_trailer ? "\n" : "", SOB);
 	char *body, *mail;
 
-	if (v > 1)
+	if (v == 3)	/* as some posters write it */
+		snprintf(subject, sizeof(subject), "[PATCHv%d %d/%d] demo: change %d", v, n, m, n);
+	else if (v > 1)
 		snprintf(subject, sizeof(subject), "[PATCH v%d %d/%d] demo: change %d", v, n, m, n);
 	else
 		snprintf(subject, sizeof(subject), "[PATCH %d/%d] demo: change %d", n, m, n);
@@ -115,6 +117,23 @@ static int test_versions(const void *arg)
 	o.version = 3;
 	CHECK(import_text(mbox.buf, &o, &s) == -1);
 	CHECK(kb_errcode == KB_EXIT_BADINPUT);
+	sb_release(&mbox);
+	return 0;
+}
+
+static int test_glued_version(const void *arg)
+{
+	struct strbuf mbox = STRBUF_INIT;
+	struct import_opts o = { 0 };
+	struct series s;
+
+	(void)arg;
+	add_patch(&mbox, 3, 1, 2, NULL);
+	add_patch(&mbox, 3, 2, 2, NULL);
+	CHECK(import_text(mbox.buf, &o, &s) == 0);
+	CHECK(s.version == 3 && s.total == 2);
+	CHECK(!strcmp(s.patches[1].title, "demo: change 2"));
+	series_free(&s);
 	sb_release(&mbox);
 	return 0;
 }
@@ -316,6 +335,7 @@ static int test_seed_001(const void *arg)
 static const struct unit_case cases[] = {
 	{ "order by n/m, missing patch", test_order_and_missing, NULL },
 	{ "two versions mixed", test_versions, NULL },
+	{ "[PATCHv3 1/2] spelt together", test_glued_version, NULL },
 	{ "patch only quoted in a reply", test_quoted_only, NULL },
 	{ "trailer not addressed to the patch", test_trailer_addressing, NULL },
 	{ "review item with the author's answer", test_review_item, NULL },

@@ -968,6 +968,18 @@ cleanup:
 	return ret;
 }
 
+int kbuild_check_commit(git_repository *repo, const struct kernel_desc *k, const git_oid *commit,
+			const struct strvec *files, const char *log, struct strvec *errors)
+{
+	/* one scratch worktree per kernel, whatever the series: it only compiles */
+	struct kbuild_tree t = { .series = "port-check", .kernel = k->name, .variant = "check", .commit = *commit };
+	int ret = kbuild_worktree(repo, &t) || kbuild_out_dir(&t, "build", "check") ? -1
+		  : kbuild_compile_objects(k, &t, files, log, errors);
+
+	kbuild_tree_release(&t);
+	return ret;
+}
+
 /* "file:12:5: warning: x" -> "file: warning: x": what a warning is, wherever it moved. */
 static char *warning_key(const char *w)
 {

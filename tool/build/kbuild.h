@@ -103,6 +103,13 @@ int kbuild_compile_objects(const struct kernel_desc *k, const struct kbuild_tree
 			   const char *log, struct strvec *errors);
 
 /*
+ * kbuild_compile_objects() of commit, checked out in a scratch worktree
+ * kept for the purpose (<work>/worktrees/port-check/<kernel>/check).
+ */
+int kbuild_check_commit(git_repository *repo, const struct kernel_desc *k, const git_oid *commit,
+			const struct strvec *files, const char *log, struct strvec *errors);
+
+/*
  * The warnings of patched that base does not have. Line and column are
  * ignored when matching (a warning that only moved is not new), counts are
  * not: a message that appears once more is new.

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/kbuild.h"
 #include "builtin/builtin.h"
 #include "port/export.h"
 #include "lib/kernel.h"
@@ -156,7 +157,7 @@ static void print_staleness(const struct port_report *r, const char *series)
 
 int cmd_port(int argc, char **argv)
 {
-	struct port_opts o = { 0 };
+	struct port_opts o = { .compile = kbuild_check_commit };
 	struct port_report r;
 	bool json = false, cont = false;
 	char *series = NULL;

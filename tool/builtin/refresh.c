@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/kbuild.h"
 #include "builtin/builtin.h"
 #include "lib/kernel.h"
 #include "port/refresh.h"
@@ -57,7 +58,7 @@ static int kernel_names(bool all, char **names, int n, struct strvec *out)
 
 int cmd_refresh(int argc, char **argv)
 {
-	struct refresh_opts o = { 0 };
+	struct refresh_opts o = { .compile = kbuild_check_commit };
 	struct strvec kernels = STRVEC_INIT;
 	char *series = NULL;
 	bool all = false;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "lib/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -223,6 +224,16 @@ void sv_push_owned(struct strvec *sv, char *s)
 void sv_push(struct strvec *sv, const char *s)
 {
 	sv_push_owned(sv, xstrdup(s));
+}
+
+bool sv_equal(const struct strvec *a, const struct strvec *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return false;
+	return true;
 }
 
 bool sv_contains(const struct strvec *sv, const char *s)
@@ -455,4 +466,30 @@ int remove_tree(const char *path)
 	if (ret < 0)
 		error("cannot remove '%s': %s", path, strerror(errno));
 	return ret ? -1 : 0;
+}
+
+static int by_file_name(const void *a, const void *b)
+{
+	return strcmp(path_basename(*(char *const *)a), path_basename(*(char *const *)b));
+}
+
+void dir_files(const char *dir, const char *suffix, struct strvec *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t from = out->n;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && ends_with(e->d_name, suffix))
+			sv_push_owned(out, xasprintf("%s/%s", dir, e->d_name));
+	if (d)
+		closedir(d);
+	if (out->n > from)
+		qsort(out->v + from, out->n - from, sizeof(*out->v), by_file_name);
+}
+
+void sv_sort_by_file_name(struct strvec *sv)
+{
+	if (sv->n)
+		qsort(sv->v, sv->n, sizeof(*sv->v), by_file_name);
 }

@@ -69,6 +69,8 @@ struct strvec {
 
 void sv_push(struct strvec *sv, const char *s);
 void sv_push_owned(struct strvec *sv, char *s);
+/* The same strings in the same order. */
+bool sv_equal(const struct strvec *a, const struct strvec *b);
 bool sv_contains(const struct strvec *sv, const char *s);
 void sv_release(struct strvec *sv);
 
@@ -104,5 +106,10 @@ const char *work_dir(void);
  * $KBACKPORT_CACHE_DIR, else $XDG_CACHE_HOME/kbackport, else ~/.cache/kbackport.
  */
 const char *cache_dir(void);
+
+/* dir/<name> for each name in dir ending in suffix (no hidden ones), sorted by name, appended to out. */
+void dir_files(const char *dir, const char *suffix, struct strvec *out);
+/* Sorts paths by their last component. */
+void sv_sort_by_file_name(struct strvec *sv);
 
 #endif

@@ -703,23 +703,9 @@ void series_print(const struct series *s, FILE *f)
 		fprintf(f, "note: %s\n", s->notes.v[i]);
 }
 
-static int by_file_name(const void *a, const void *b)
-{
-	return strcmp(path_basename(*(char *const *)a), path_basename(*(char *const *)b));
-}
-
 void series_patch_files(const char *dir, struct strvec *out)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.' && ends_with(e->d_name, ".patch"))
-			sv_push_owned(out, xasprintf("%s/%s", dir, e->d_name));
-	if (d)
-		closedir(d);
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), by_file_name);
+	dir_files(dir, ".patch", out);
 }
 
 void series_layer_files(const char *series_dir, const char *layer, const char *kernel, struct strvec *out)
@@ -745,8 +731,7 @@ void series_layer_files(const char *series_dir, const char *layer, const char *k
 		own.v[i] = NULL;
 	}
 	sv_release(&own);
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), by_file_name);
+	sv_sort_by_file_name(out);
 	free(gdir);
 	free(kdir);
 }

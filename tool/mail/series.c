@@ -39,11 +39,19 @@ static void parse_tag(const char *tag, size_t len, struct subj *o, struct strbuf
 		int a, b;
 		char c;
 
-		if (!strcasecmp(tok, "PATCH")) {
+		/* "PATCHv11", as some posters spell "PATCH v11" */
+		bool glued = !strncasecmp(tok, "PATCH", 5) && (tok[5] == 'v' || tok[5] == 'V') &&
+			     isdigit((unsigned char)tok[6]);
+
+		if (!strcasecmp(tok, "PATCH") || glued) {
 			o->is_patch = true;
 			if (prefix->len)
 				sb_addc(prefix, ' ');
 			sb_adds(prefix, "PATCH");
+			tok += glued ? 5 : 0;
+		}
+		if (!strcasecmp(tok, "PATCH")) {
+			continue;
 		} else if ((tok[0] == 'v' || tok[0] == 'V') && (isdigit((unsigned char)tok[1]) || tok[1] == '-') &&
 			   sscanf(tok + 1, "%d%c", &a, &c) == 1) {
 			/* the first bad token is the one named */
@@ -1352,6 +1360,7 @@ static void patch_from_message(const struct message *m, const struct subj *s, st
 	memset(p, 0, sizeof(*p));
 	p->n = s->n;
 	p->title = xstrdup(s->title);
+	p->prefix = s->prefix ? xstrdup(s->prefix) : NULL;
 	p->author_name = xstrdup(m->from_name ? m->from_name : "");
 	p->author_email = m->from_email ? xstrdup(m->from_email) : NULL;
 	p->when = m->when;
@@ -1444,6 +1453,7 @@ void spatch_free(struct spatch *p)
 {
 	free_patch_text(p);
 	free(p->title);
+	free(p->prefix);
 	free(p->author_name);
 	free(p->author_email);
 	free(p->message_id);

@@ -48,6 +48,7 @@ struct review_item {
 struct spatch {
 	int n;
 	char *title;
+	char *prefix;		/* the subject's tag without numbers: "PATCH 6.1", "RFC PATCH" */
 	char *author_name;
 	char *author_email;
 	long long when;

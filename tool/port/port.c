@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "build/kbuild.h"
 #include "git/branch.h"
 #include "git/repo.h"
 #include "git/source.h"
@@ -742,10 +741,10 @@ static int triage_conflict(struct port_ctx *c, const struct spatch *p, const cha
 static int compile_anchored(struct port_ctx *c, const struct spatch *p, struct patch_record *rec,
 			    struct change *changes, size_t n, struct strbuf *rej)
 {
-	struct kbuild_tree t = { 0 };
 	struct strvec files = STRVEC_INIT, errors = STRVEC_INIT;
 	char *log = xasprintf("%s/%04d.compile.log", c->ports_dir, rec->n);
 	const char *header = NULL;
+	git_oid commit;
 	int ret = -1;
 
 	for (size_t i = 0; i < rec->nhunks; i++)
@@ -758,22 +757,18 @@ static int compile_anchored(struct port_ctx *c, const struct spatch *p, struct p
 		ret = 0;
 		goto out;
 	}
-	if (header) {
-		sb_addf(rej, "# a hunk placed by what it changes in '%s', a header with no object to compile it by: "
-			"not trusted\n", header);
+	if (header || !c->o->compile) {
+		sb_addf(rej, header ? "# a hunk placed by what it changes in '%s', a header with no object to compile "
+			"it by: not trusted\n" : "# hunks placed by what they change, and nothing to compile them with: "
+			"not trusted%s\n", header ? header : "");
 		rec->status = PS_CONFLICT;
 		ret = 1;
 		goto out;
 	}
-	/* one scratch worktree per kernel, whatever the series: it only compiles */
-	t.series = "port-check";
-	t.kernel = c->o->kernel;
-	t.variant = "anchored";
-	if (mkdir_p(c->ports_dir) || commit_changes(c, p, "port-check", changes, n, &t.commit) ||
-	    kbuild_worktree(c->repo, &t) || kbuild_out_dir(&t, "build", "anchored"))
+	if (mkdir_p(c->ports_dir) || commit_changes(c, p, "port-check", changes, n, &commit))
 		goto out;
 	note("compiling the hunks placed by what they change: %s", files.v[0]);
-	if (!kbuild_compile_objects(&c->k, &t, &files, log, &errors)) {
+	if (!c->o->compile(c->repo, &c->k, &commit, &files, log, &errors)) {
 		char *old = rec->how;
 
 		rec->how = xasprintf("%s%shunks placed by what they change compiled (%s)", old ? old : "",
@@ -788,7 +783,6 @@ static int compile_anchored(struct port_ctx *c, const struct spatch *p, struct p
 		ret = 1;
 	}
 out:
-	kbuild_tree_release(&t);
 	sv_release(&files);
 	sv_release(&errors);
 	free(log);

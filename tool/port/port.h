@@ -5,6 +5,7 @@
 #include <git2.h>
 #include <stdbool.h>
 
+#include "lib/kernel.h"
 #include "lib/util.h"
 
 enum port_status {
@@ -70,11 +71,20 @@ struct port_report {
 	struct strvec strategies;	/* owns the "cocci:<rule>" hunk strategies */
 };
 
+/*
+ * Compiles the objects of files as commit has them (the build stage's
+ * kbuild_check_commit(), handed in by the command: port does not reach
+ * into its sibling stage). Fails, kb_errcode KB_EXIT_BUILD, when they do not.
+ */
+typedef int (*port_compile_fn)(git_repository *repo, const struct kernel_desc *k, const git_oid *commit,
+			       const struct strvec *files, const char *log, struct strvec *errors);
+
 struct port_opts {
 	const char *kernel;
 	const char *series_dir;
 	const char *signoff;	/* "Name <email>", NULL: from git config */
 	bool no_local;		/* the series as posted: without backports/<series>/local/ */
+	port_compile_fn compile;	/* trusts a hunk placed by anchor; NULL: such a hunk is a conflict */
 };
 
 /* Ports the series onto the kernel's tree; 0 when every patch is in, KB_EXIT_* otherwise. */

@@ -92,16 +92,6 @@ static bool same_changes(const struct hunk *a, const struct hunk *b)
 	}
 }
 
-static bool same_lines(const struct hunk *a, const struct hunk *b)
-{
-	if (a->lines.n != b->lines.n)
-		return false;
-	for (size_t i = 0; i < a->lines.n; i++)
-		if (strcmp(a->lines.v[i], b->lines.v[i]))
-			return false;
-	return true;
-}
-
 static const char *file_name(const struct file_diff *f)
 {
 	return f->new_path ? f->new_path : f->old_path;
@@ -140,9 +130,9 @@ static void compare_file(const struct file_diff *a, const struct file_diff *b, s
 		const struct hunk *x = &a->hunks[i], *y = &b->hunks[i];
 		int delta = y->old_start - x->old_start;
 
-		if (same_lines(x, y) && !delta)
+		if (sv_equal(&x->lines, &y->lines) && !delta)
 			continue;
-		if (same_lines(x, y)) {
+		if (sv_equal(&x->lines, &y->lines)) {
 			worsen(p, RV_MOVED);
 			sv_push_owned(&p->details, xasprintf("%s hunk %zu: moved %+d lines (now at %d)", path, i + 1,
 							     delta, y->old_start));
@@ -327,7 +317,8 @@ static int import_step(const struct kernel_desc *k, const char *made_on, struct 
 
 int refresh_kernel(const struct refresh_opts *o)
 {
-	struct port_opts po = { .kernel = o->kernel, .series_dir = o->series_dir, .signoff = o->signoff };
+	struct port_opts po = { .kernel = o->kernel, .series_dir = o->series_dir, .signoff = o->signoff,
+				.compile = o->compile };
 	char *dir = xasprintf("%s/%s", o->series_dir, o->kernel);
 	char *mbox = xasprintf("%s/backport.mbox", dir);
 	char *made_on = export_source(dir);

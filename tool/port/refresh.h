@@ -3,6 +3,7 @@
 #define KB_REFRESH_H
 
 #include "lib/util.h"
+#include "port/port.h"
 
 /*
  * A vendor tree moved to a new revision: import it, port the series again
@@ -51,6 +52,7 @@ struct refresh_opts {
 	const char *kernel;
 	const char *series_dir;
 	const char *signoff;	/* as for port; NULL: KBACKPORT_SIGNOFF or git config */
+	port_compile_fn compile;	/* as for port */
 };
 
 /*

@@ -549,23 +549,221 @@ static int read_bug(struct triage_view *v, struct tree_words *tw, const struct d
 	return ret;
 }
 
-/* The commits the message cites, with what we can tell of each. */
-static void cite_commits(const struct spatch *p, struct triage_result *r, const char *fixes_state,
-			 const char *fixes_evidence)
+/* ---- cited commits, read upstream ---- */
+
+static void set_evidence(struct triage_result *r, char *ev)
+{
+	free(r->evidence);
+	r->evidence = ev;
+}
+
+
+int triage_upstream_open(const char *path, struct triage_upstream *u)
+{
+	struct strvec files = STRVEC_INIT;
+	int ret = 0;
+
+	memset(u, 0, sizeof(*u));
+	if (!path_exists(path))
+		return error_code(KB_EXIT_NOINPUT, "upstream '%s' does not exist", path);
+	if (is_dir(path) && !git_repository_open_ext(&u->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL))
+		return 0;
+	git_error_clear();
+	if (is_dir(path)) {
+		dir_files(path, ".mbox", &files);
+		dir_files(path, ".patch", &files);
+	} else {
+		sv_push(&files, path);
+	}
+	for (size_t i = 0; i < files.n && !ret; i++) {
+		struct spatch *v = NULL;
+		size_t n = 0;
+
+		ret = series_read_stream(files.v[i], &v, &n);
+		u->mails = xrealloc(u->mails, (u->nmails + n + 1) * sizeof(*u->mails));
+		for (size_t k = 0; k < n; k++)
+			u->mails[u->nmails++] = v[k];
+		free(v);
+	}
+	sv_release(&files);
+	if (ret)
+		triage_upstream_free(u);
+	return ret;
+}
+
+void triage_upstream_free(struct triage_upstream *u)
+{
+	git_repository_free(u->repo);
+	for (size_t i = 0; i < u->nmails; i++)
+		spatch_free(&u->mails[i]);
+	free(u->mails);
+	memset(u, 0, sizeof(*u));
+}
+
+/* The diff commit made, from the repository by id or from the mails by subject; 1 when not found. */
+static int upstream_diff(const struct triage_upstream *u, const char *commit, const char *subject,
+			 struct strbuf *out)
+{
+	git_object *obj = NULL;
+	git_commit *c = NULL;
+	int ret = 1;
+
+	for (size_t i = 0; !u->repo && i < u->nmails; i++)
+		if (subject && !strcasecmp(u->mails[i].title, subject)) {
+			sb_adds(out, u->mails[i].diff);
+			return 0;
+		}
+	if (!u->repo)
+		return 1;
+	/* a root commit made no change to look for */
+	if (git_revparse_single(&obj, u->repo, commit) || git_object_peel((git_object **)&c, obj, GIT_OBJECT_COMMIT) ||
+	    !git_commit_parentcount(c))
+		git_error_clear();
+	else
+		ret = branch_diff(u->repo, git_commit_parent_id(c, 0), git_commit_id(c), out);
+	git_commit_free(c);
+	git_object_free(obj);
+	return ret;
+}
+
+/* A line worth looking for: code, not a brace, a label or a bare return. */
+static bool telling(const char *code)
+{
+	size_t letters = 0;
+
+	for (const char *p = code; *p; p++)
+		letters += isalpha((unsigned char)*p) != 0;
+	return strlen(code) >= 12 && letters >= 6;
+}
+
+/*
+ * Is the commit in the tree? The code lines it added (not lines it only
+ * moved) looked for in the files it changed, as the tree has them: most of
+ * them there, present; almost none, absent; else unknown.
+ */
+static const char *target_state(struct triage_view *v, const char *diff_text, char **evidence)
+{
+	struct diff d;
+	struct strvec removed = STRVEC_INIT;
+	size_t total = 0, found = 0;
+	const char *state = "unknown";
+	char *why = NULL, *example = NULL;
+
+	if (diff_parse(diff_text, &d, &why) || diff_check(&d, &why)) {
+		*evidence = xasprintf("its diff is not readable: %s", why ? why : "");
+		free(why);
+		return state;
+	}
+	for (size_t f = 0; f < d.n; f++)
+		for (size_t k = 0; k < d.files[f].n; k++)
+			for (size_t i = 0; i < d.files[f].hunks[k].lines.n; i++)
+				if (d.files[f].hunks[k].lines.v[i][0] == '-')
+					sv_push_owned(&removed, line_code(d.files[f].hunks[k].lines.v[i] + 1));
+	for (size_t f = 0; f < d.n; f++) {
+		const struct file_diff *fd = &d.files[f];
+		struct strvec have = STRVEC_INIT;
+		struct text t;
+		bool exists = false;
+
+		if (!fd->new_path || view_read(v, fd->new_path, &t, &exists))
+			continue;
+		for (size_t i = 0; exists && i < t.lines.n; i++)
+			sv_push_owned(&have, line_code(t.lines.v[i]));
+		text_free(&t);
+		for (size_t k = 0; k < fd->n; k++)
+			for (size_t i = 0; i < fd->hunks[k].lines.n; i++) {
+				const char *l = fd->hunks[k].lines.v[i];
+				char *code;
+
+				if (l[0] != '+')
+					continue;
+				code = line_code(l + 1);
+				if (telling(code) && !sv_contains(&removed, code)) {
+					total++;
+					if (sv_contains(&have, code))
+						found++;
+					else if (!example)
+						example = xasprintf("%s: '%s'", fd->new_path, l + 1 + strspn(l + 1, " \t"));
+				}
+				free(code);
+			}
+		sv_release(&have);
+	}
+	if (total >= 3 && found * 2 >= total)
+		state = "present";
+	else if (total >= 3 && found * 5 <= total)
+		state = "absent";
+	*evidence = xasprintf("%zu of the %zu lines it added stand in the tree%s%s", found, total,
+			      example ? ", not " : "", example ? example : "");
+	free(example);
+	sv_release(&removed);
+	diff_free(&d);
+	return state;
+}
+
+/*
+ * The commits the message cites, with what we can tell of each: from
+ * upstream, by the lines each added; else a Fixes: target by the code the
+ * fix changes.
+ */
+static int cite_commits(struct triage_view *v, const struct spatch *p, struct triage_result *r,
+			const char *fixes_state, const char *fixes_evidence)
 {
 	r->cited = xcalloc(p->nprereqs + 1, sizeof(*r->cited));
 	for (size_t i = 0; i < p->nprereqs; i++) {
 		struct triage_cited *c = &r->cited[r->ncited++];
 		bool fixes = !strcmp(p->prereqs[i].cited, "Fixes");
+		struct strbuf diff = STRBUF_INIT;
+		int rc = v->upstream ? upstream_diff(v->upstream, p->prereqs[i].commit, p->prereqs[i].subject, &diff) : 1;
 
 		c->commit = xstrdup(p->prereqs[i].commit);
 		c->subject = xstrdup(p->prereqs[i].subject ? p->prereqs[i].subject : "");
 		c->cited = fixes ? "Fixes" : "commit";
-		c->state = fixes ? fixes_state : "unknown";
-		c->evidence = xstrdup(!fixes ? "no upstream history to look it up in" :
-				      !strcmp(fixes_state, "present") && r->verdict == TRIAGE_PRESENT ?
-				      "the fix itself stands in the tree" : fixes_evidence);
+		if (rc < 0) {
+			sb_release(&diff);
+			return -1;
+		}
+		if (!rc) {
+			char *ev = NULL;
+
+			c->state = target_state(v, diff.buf, &ev);
+			c->evidence = xasprintf("upstream: %s", ev);
+			free(ev);
+		} else {
+			c->state = fixes ? fixes_state : "unknown";
+			c->evidence = xstrdup(!fixes ? "not found upstream" :
+					      !strcmp(fixes_state, "present") && r->verdict == TRIAGE_PRESENT ?
+					      "the fix itself stands in the tree" : fixes_evidence);
+		}
+		sb_release(&diff);
 	}
+	return 0;
+}
+
+/*
+ * A fix whose every Fixes: target is, by its own lines, not in the tree
+ * fixes a bug the tree never had, whatever its hunks do here.
+ */
+static void targets_absent(struct triage_result *r)
+{
+	const struct triage_cited *first = NULL;
+	size_t fixes = 0, absent = 0;
+
+	for (size_t i = 0; i < r->ncited; i++) {
+		if (strcmp(r->cited[i].cited, "Fixes"))
+			continue;
+		fixes++;
+		if (!strcmp(r->cited[i].state, "absent") && starts_with(r->cited[i].evidence, "upstream: ")) {
+			absent++;
+			first = first ? first : &r->cited[i];
+		}
+	}
+	if (!fixes || absent < fixes || r->verdict == TRIAGE_PRESENT || r->verdict == TRIAGE_ABSENT)
+		return;
+	r->verdict = TRIAGE_ABSENT;
+	set_evidence(r, xasprintf("the bug came with %s (\"%s\"), which the tree does not have: %s", first->commit,
+				  first->subject, first->evidence + strlen("upstream: ")));
+	sv_release(&r->needs);
 }
 
 /* The commits a patch that cannot go in as it is needs: the ones it cites, else what they must add. */
@@ -687,12 +885,6 @@ static int hunks_stand(struct triage_view *v, const struct diff *d, const struct
 	return 0;
 }
 
-static void set_evidence(struct triage_result *r, char *ev)
-{
-	free(r->evidence);
-	r->evidence = ev;
-}
-
 int triage_patch(struct triage_view *v, const struct spatch *p, struct triage_result *r)
 {
 	struct diff d;
@@ -732,8 +924,7 @@ int triage_patch(struct triage_view *v, const struct spatch *p, struct triage_re
 	if (stands) {
 		r->verdict = TRIAGE_PRESENT;
 		set_evidence(r, sb_detach(&ev));
-		cite_commits(p, r, "present", r->evidence);
-		ret = 0;
+		ret = cite_commits(v, p, r, "present", r->evidence);
 		goto out;
 	}
 	/* the code each hunk changes, read from the tree as it was */
@@ -814,7 +1005,9 @@ int triage_patch(struct triage_view *v, const struct spatch *p, struct triage_re
 		set_evidence(r, sb_detach(&sb));
 		name_needs(p, &missing, r);
 	}
-	cite_commits(p, r, bug_state, bug_state[0] == 'a' ? absent_ev : bug_ev ? bug_ev : "nothing the fix changes was found");
+	if (cite_commits(v, p, r, bug_state, bug_state[0] == 'a' ? absent_ev : bug_ev ? bug_ev : "nothing the fix changes was found"))
+		goto out;
+	targets_absent(r);
 	ret = 0;
 out:
 	for (size_t f = 0; texts && f < d.n; f++)
@@ -829,27 +1022,22 @@ out:
 	return ret;
 }
 
-int triage_view_apply(struct triage_view *v, const struct spatch *p)
+/* Applies d to v when every hunk places; *conflicts counts those that do not (v unchanged then). */
+static int view_apply_diff(struct triage_view *v, const struct diff *d, size_t *conflicts, char **why)
 {
 	struct triage_result r = { 0 };
-	struct diff d;
-	struct text *texts;
-	bool *exists;
-	char *why = NULL;
-	size_t conflicts;
-	int ret;
+	struct text *texts = xcalloc(d->n + 1, sizeof(*texts));
+	bool *exists = xcalloc(d->n + 1, sizeof(*exists));
+	int ret = place_all(v, d, &r, texts, exists, conflicts);
 
-	if (diff_parse(p->diff, &d, &why)) {
-		free(why);
-		return error_code(KB_EXIT_BADINPUT, "patch '%s' has no readable diff", p->title);
-	}
-	texts = xcalloc(d.n + 1, sizeof(*texts));
-	exists = xcalloc(d.n + 1, sizeof(*exists));
-	ret = place_all(v, &d, &r, texts, exists, &conflicts);
-	for (size_t f = 0; f < d.n; f++) {
-		const struct file_diff *fd = &d.files[f];
+	for (size_t i = 0; why && i < r.nhunks && !*why; i++)
+		if (!strcmp(r.hunks[i].how, "conflict"))
+			*why = xasprintf("%s hunk %d: %s", r.hunks[i].file, r.hunks[i].index,
+					 r.hunks[i].why ? r.hunks[i].why : "does not fit");
+	for (size_t f = 0; f < d->n; f++) {
+		const struct file_diff *fd = &d->files[f];
 
-		if (!ret && !conflicts) {
+		if (!ret && !*conflicts) {
 			size_t k = view_slot(v, fd->new_path ? fd->new_path : fd->old_path);
 
 			text_free(&v->texts[k]);
@@ -864,8 +1052,184 @@ int triage_view_apply(struct triage_view *v, const struct spatch *p)
 	free(texts);
 	free(exists);
 	triage_result_free(&r);
+	return ret;
+}
+
+int triage_view_apply(struct triage_view *v, const struct spatch *p)
+{
+	struct diff d;
+	char *why = NULL;
+	size_t conflicts;
+	int ret;
+
+	if (diff_parse(p->diff, &d, &why)) {
+		free(why);
+		return error_code(KB_EXIT_BADINPUT, "patch '%s' has no readable diff", p->title);
+	}
+	ret = view_apply_diff(v, &d, &conflicts, NULL);
 	diff_free(&d);
 	return ret;
+}
+
+/* ---- the porting literature's protocol: our port against the human backport ---- */
+
+const char *triage_outcome_key(enum triage_outcome o)
+{
+	static const char *const keys[] = { "not-carried", "identical", "equivalent", "different", "conflict" };
+
+	return keys[o];
+}
+
+/* The diff the other way round: what undoes it. */
+static void diff_reverse(struct diff *d)
+{
+	for (size_t f = 0; f < d->n; f++) {
+		struct file_diff *fd = &d->files[f];
+		char *path = fd->old_path;
+		unsigned int mode = fd->old_mode;
+
+		fd->old_path = fd->new_path;
+		fd->new_path = path;
+		fd->old_mode = fd->new_mode;
+		fd->new_mode = mode;
+		for (size_t k = 0; k < fd->n; k++) {
+			struct hunk *h = &fd->hunks[k];
+			int start = h->old_start, count = h->old_count;
+
+			h->old_start = h->new_start;
+			h->old_count = h->new_count;
+			h->new_start = start;
+			h->new_count = count;
+			for (size_t i = 0; i < h->lines.n; i++) {
+				char *l = h->lines.v[i];
+
+				l[0] = l[0] == '+' ? '-' : l[0] == '-' ? '+' : l[0];
+			}
+		}
+	}
+}
+
+/* The code lines of t, whitespace and comments aside, blank ones dropped. */
+static void code_lines(const struct text *t, struct strvec *out)
+{
+	for (size_t i = 0; i < t->lines.n; i++) {
+		char *c = line_code(t->lines.v[i]);
+
+		if (*c)
+			sv_push_owned(out, c);
+		else
+			free(c);
+	}
+}
+
+/* First code line where ours and theirs part, for the record. */
+static char *first_difference(const char *path, const struct text *ours, const struct text *theirs)
+{
+	struct strvec a = STRVEC_INIT, b = STRVEC_INIT;
+	size_t i = 0;
+	char *why = NULL;
+
+	code_lines(ours, &a);
+	code_lines(theirs, &b);
+	while (i < a.n && i < b.n && !strcmp(a.v[i], b.v[i]))
+		i++;
+	if (i < a.n || i < b.n)
+		why = xasprintf("%s: ours '%s', the backport's '%s'", path, i < a.n ? a.v[i] : "(end)",
+				i < b.n ? b.v[i] : "(end)");
+	sv_release(&a);
+	sv_release(&b);
+	return why;
+}
+
+int triage_compare_backport(git_repository *repo, const git_oid *commit, const struct spatch *upstream,
+			    const struct spatch *backport, struct triage_compare *out)
+{
+	struct triage_view v, tree;
+	struct diff db, du;
+	char *why = NULL;
+	size_t conflicts = 0;
+	bool code_same = true, bytes_same = true;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (diff_parse(backport->diff, &db, &why)) {
+		ret = error_code(KB_EXIT_BADINPUT, "backport '%s' has no readable diff: %s", backport->title, why);
+		free(why);
+		return ret;
+	}
+	if (diff_parse(upstream->diff, &du, &why)) {
+		ret = error_code(KB_EXIT_BADINPUT, "patch '%s' has no readable diff: %s", upstream->title, why);
+		free(why);
+		diff_free(&db);
+		return ret;
+	}
+	triage_view_init(&v, repo, commit);
+	triage_view_init(&tree, repo, commit);
+	diff_reverse(&db);
+	/* the tree before its backport: the backport undone, on a scratch view */
+	if (view_apply_diff(&v, &db, &conflicts, &why))
+		goto out;
+	if (conflicts) {
+		out->outcome = TRIAGE_NOT_CARRIED;
+		out->why = xasprintf("the backport does not come off the tree: %s", why ? why : "");
+		ret = 0;
+		goto out;
+	}
+	free(why);
+	why = NULL;
+	if (view_apply_diff(&v, &du, &conflicts, &why))
+		goto out;
+	if (conflicts) {
+		out->outcome = TRIAGE_OUTCOME_CONFLICT;
+		out->why = why;
+		why = NULL;
+		ret = 0;
+		goto out;
+	}
+	/* every path either side touched: ours after the port, the tree's (the human's) */
+	for (size_t i = 0; i < v.paths.n; i++) {
+		struct text theirs;
+		bool exists;
+
+		if (view_read(&tree, v.paths.v[i], &theirs, &exists))
+			goto out;
+		sv_push(&out->paths, v.paths.v[i]);
+		out->texts = xrealloc(out->texts, out->paths.n * sizeof(*out->texts));
+		text_copy(&out->texts[out->paths.n - 1], &v.texts[i]);
+		if (exists != !v.gone[i] || !sv_equal(&v.texts[i].lines, &theirs.lines)) {
+			char *d = exists != !v.gone[i] ? xasprintf("%s: %s on one side only", v.paths.v[i],
+								   exists ? "present" : "absent")
+						       : first_difference(v.paths.v[i], &v.texts[i], &theirs);
+
+			bytes_same = false;
+			if (d && code_same) {
+				code_same = false;
+				out->why = d;
+			} else {
+				free(d);
+			}
+		}
+		text_free(&theirs);
+	}
+	out->outcome = bytes_same ? TRIAGE_IDENTICAL : code_same ? TRIAGE_EQUIVALENT : TRIAGE_DIFFERENT;
+	ret = 0;
+out:
+	free(why);
+	triage_view_release(&v);
+	triage_view_release(&tree);
+	diff_free(&db);
+	diff_free(&du);
+	return ret;
+}
+
+void triage_compare_free(struct triage_compare *c)
+{
+	for (size_t i = 0; i < c->paths.n; i++)
+		text_free(&c->texts[i]);
+	free(c->texts);
+	sv_release(&c->paths);
+	free(c->why);
+	memset(c, 0, sizeof(*c));
 }
 
 void triage_result_free(struct triage_result *r)

@@ -53,11 +53,25 @@ struct triage_result {
 
 struct tree_words;
 
+/*
+ * Where the commits a fix cites are read from: an upstream git repository
+ * (by id), or patch mails (by subject, as a Fixes: line quotes it).
+ */
+struct triage_upstream {
+	git_repository *repo;
+	struct spatch *mails;
+	size_t nmails;
+};
+
+/* path: a git repository, a directory of *.mbox and *.patch mails, or one mail file. */
+int triage_upstream_open(const char *path, struct triage_upstream *u);
+void triage_upstream_free(struct triage_upstream *u);
+
 /* A commit of an imported tree, and the files earlier patches changed on top of it (in memory). */
 struct triage_view {
 	git_repository *repo;
 	git_oid commit;
-	git_repository *upstream;	/* an upstream clone to read cited commits from, or NULL */
+	const struct triage_upstream *upstream;	/* where cited commits are read from, or NULL */
 	struct strvec paths;
 	struct text *texts;
 	bool *gone;
@@ -72,6 +86,30 @@ void triage_view_release(struct triage_view *v);
 int triage_patch(struct triage_view *v, const struct spatch *p, struct triage_result *r);
 /* Makes p's changes part of v (after an 'applies' verdict), for the patches after it. */
 int triage_view_apply(struct triage_view *v, const struct spatch *p);
+/*
+ * The porting literature's protocol (FixMorph, PortGPT) on a stable backport
+ * the tree carries: the backport undone on a scratch view, the upstream
+ * form ported there, the result compared with the human's.
+ */
+enum triage_outcome {
+	TRIAGE_NOT_CARRIED,	/* the backport does not come off the tree */
+	TRIAGE_IDENTICAL,	/* byte for byte */
+	TRIAGE_EQUIVALENT,	/* the same code, whitespace and comments aside */
+	TRIAGE_DIFFERENT,
+	TRIAGE_OUTCOME_CONFLICT,	/* the upstream form does not place */
+};
+
+struct triage_compare {
+	enum triage_outcome outcome;
+	char *why;		/* the first difference, or the hunk that does not place */
+	struct strvec paths;	/* every path either side touched */
+	struct text *texts;	/* and our port's content of each */
+};
+
+int triage_compare_backport(git_repository *repo, const git_oid *commit, const struct spatch *upstream,
+			    const struct spatch *backport, struct triage_compare *out);
+void triage_compare_free(struct triage_compare *c);
+const char *triage_outcome_key(enum triage_outcome o);
 void triage_result_free(struct triage_result *r);
 /* {commit, subject, cited, state, evidence}: a cited commit as port.json and triage --json show it. */
 json_t *triage_cited_json(const char *commit, const char *subject, const char *cited, const char *state,
