@@ -209,4 +209,12 @@ series_dotdot() {
 	one_error "$T/err5" "'../kbh-y.c'" "outside the tree"
 }
 check "a series directory's patch edited to a path outside the tree: exit 4, one error" series_dotdot
+# The mails --upstream and --backports read are input too: the same gate.
+mkdir -p "$T/hostile-up" "$T/hostile-bp"
+sed 's|fs/ext4/inode\.c|.git/config|g' "$T/applies.mbox" >"$T/hostile-up/x.mbox"
+sed 's|^Subject: \[PATCH\]|Subject: [PATCH 6.1]|; s|fs/ext4/inode\.c|../../kbh-z.c|g' "$T/applies.mbox" >"$T/hostile-bp/y.mbox"
+expect_exit 4 "$KB" triage --kernels "$K" --upstream "$T/hostile-up" "$T/applies.mbox" 2>"$T/err6" >/dev/null
+check "an --upstream mail that names .git/config: exit 4, one error naming it" one_error "$T/err6" "'.git/config'" "outside the tree"
+expect_exit 4 "$KB" triage --kernels "$K" --backports "$T/hostile-bp" "$T/applies.mbox" 2>"$T/err7" >/dev/null
+check "a --backports mail that names a path outside the tree: exit 4, one error naming it" one_error "$T/err7" "'../../kbh-z.c'" "outside the tree"
 done_testing

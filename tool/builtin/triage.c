@@ -493,8 +493,7 @@ out:
 		triage_view_release(&kv[k].pre);
 		sv_release(&kv[k].pre_names);
 		sv_release(&kv[k].pre_files);
-		if (kv[k].version)
-			kernel_free(&kv[k].k);
+		kernel_free(&kv[k].k);
 		free(kv[k].version);
 		git_repository_free(kv[k].repo);
 	}
