@@ -9,7 +9,7 @@
 # patched/posted at 8 jobs against "within 5%", and whether patched stays
 # within 15% of the overwrite curve of the same kernel at every job count.
 #
-# KB_BENCH_DIO_TREES     trees, default "debian-6.12 debian-6.1"
+# KB_BENCH_DIO_TREES     trees, default "debian-6.12 debian-6.1 debian-5.10"
 # KB_BENCH_DIO_VARIANTS  default "base patched posted" (posted only where the
 #                        port carries local fixes)
 # KB_BENCH_DIO_ROUNDS    rounds, default 2
@@ -23,7 +23,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 KB=./kbackport
-TREES=${KB_BENCH_DIO_TREES:-debian-6.12 debian-6.1}
+TREES=${KB_BENCH_DIO_TREES:-debian-6.12 debian-6.1 debian-5.10}
 APPEND=${KB_BENCH_DIO_APPEND:-}
 VARIANTS=${KB_BENCH_DIO_VARIANTS:-base patched posted}
 ROUNDS=${KB_BENCH_DIO_ROUNDS:-2}

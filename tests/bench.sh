@@ -20,7 +20,7 @@ t1=$(now)
 echo "series import: $(python3 -c "print('%.3f' % ((float('$t1') - float('$t0')) / 10))") s per run (goal < 1 s)"
 
 echo "== kernels import (cold, into a scratch work dir; BENCH_SKIP_IMPORT=1 skips)"
-for k in $([ -n "${BENCH_SKIP_IMPORT:-}" ] || echo debian-6.1 debian-6.12); do
+for k in $([ -n "${BENCH_SKIP_IMPORT:-}" ] || echo debian-6.1 debian-6.12 debian-5.10); do
 	t0=$(now)
 	KBACKPORT_WORK="$T/work" $KB kernels import $k >/dev/null 2>&1
 	t1=$(now)
@@ -29,13 +29,17 @@ done
 rm -rf "$T/work"
 
 echo "== port (after import), and git am -3 / patch -F3 / wiggle on the same patches"
-for k in debian-6.12 debian-6.1; do
+for k in debian-6.12 debian-6.1 debian-5.10; do
 	[ -d work/trees/$k ] || $KB kernels import $k >/dev/null 2>&1
 	t0=$(now)
 	$KB port $k >/dev/null 2>&1
 	t1=$(now)
 	echo "port $k: $(elapsed "$t0" "$t1") s (goal < 5 s), 8 patches + prerequisites"
-	cp work/ports/$k/port.json "$T/$k.port.json"
+	t0=$(now)
+	$KB port $k --plan >/dev/null 2>&1
+	t1=$(now)
+	echo "port --plan $k: $(elapsed "$t0" "$t1") s (in memory, nothing written)"
+	cp work/ports/$(basename $S)/$k/port.json "$T/$k.port.json"
 	for tool in am patch wiggle; do
 		wt="$T/$k-$tool"
 		git -C work/trees/$k worktree add -q --detach "$wt" refs/kbackport/base

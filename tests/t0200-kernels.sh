@@ -8,7 +8,8 @@ export KBACKPORT_WORK="$T/work"
 lists_debian_kernels() {
 	"$KB" kernels >"$T/list" || return 1
 	cat "$T/list"
-	[ "$(wc -l <"$T/list")" = 2 ] &&
+	[ "$(wc -l <"$T/list")" = 3 ] &&
+	grep -Eq '^debian-5\.10 +linux-source-5\.10 +source: fetch    imported: no   version: -$' "$T/list" &&
 	grep -Eq '^debian-6\.1  +linux-source-6\.1  +source: present  imported: no   version: -$' "$T/list" &&
 	grep -Eq '^debian-6\.12 +linux-source-6\.12 +source: present  imported: no   version: -$' "$T/list"
 }
@@ -23,8 +24,11 @@ json_parses() {
 	python3 - "$T/json" "$(dpkg-query -W -f='${Version}' linux-source-6.12)" <<-'EOF'
 	import json, sys
 	ks = json.load(open(sys.argv[1]))
-	assert [k["name"] for k in ks] == ["debian-6.1", "debian-6.12"], ks
-	k = ks[1]
+	assert [k["name"] for k in ks] == ["debian-5.10", "debian-6.1", "debian-6.12"], ks
+	# Debian 11's tree: from a suite, with our private apt; nothing at hand before the import
+	assert ks[0]["source"] == {"type": "debian-package", "package": "linux-source-5.10", "version": None,
+				   "suite": "bullseye-security", "tarball": None, "revision": None}, ks[0]["source"]
+	k = ks[2]
 	assert k["source"] == {"type": "debian-package", "package": "linux-source-6.12", "version": None,
 			       "suite": None, "tarball": "/usr/src/linux-source-6.12.tar.xz",
 			       "revision": "linux-source-6.12 " + sys.argv[2]}, k["source"]
@@ -94,7 +98,7 @@ config: {base: tinyconfig}'
 	grep -Eq "^good  linux-source-6\.12 +source: present" "$T/list3"
 }
 
-check "kernels lists both debian kernels" lists_debian_kernels
+check "kernels lists the three debian kernels (5.10 fetched from its suite)" lists_debian_kernels
 check "kernels list is the default" list_is_default
 check "kernels --json parses, one object per kernel" json_parses
 check "unknown key: one error naming file and key, exit 4" bad_key_exit_4

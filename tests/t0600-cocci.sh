@@ -159,9 +159,9 @@ dio_real() {
 	[ "$(wc -l <"$T/calls")" = "$before" ] && [ "$(grep -c '^5 ' "$T/calls")" -ge 6 ] &&
 	[ "$(grep -v '^5 ' "$T/calls" | grep -vc '^6 .* \(read\|written\)$')" = 0 ] || { cat "$T/calls"; return 1; }
 	sp iomap_dio_rw-3-dio_flags "$T/fs_ext4_file.c" &&
-	dio_calls "$T/fs_ext4_file.c" | grep -q '^5 iocb to &ext4_iomap_ops NULL false$'
+	dio_calls "$T/fs_ext4_file.c" | grep -q '^5 iocb to &ext4_iomap_ops NULL is_sync_kiocb(iocb)$'
 }
-check "iomap_dio_rw: every caller in ext4, ext2, xfs, gfs2 (6.12) goes 7 -> 6 -> 5 arguments, 0 -> false" dio_real
+check "iomap_dio_rw: every caller in ext4, ext2, xfs, gfs2 (6.12) goes 7 -> 6 -> 5 arguments, 0 -> is_sync_kiocb(iocb)" dio_real
 
 dio_synthetic() {
 	printf 'static ssize_t w(struct kiocb *iocb, struct iov_iter *from, bool unaligned)\n{\n\treturn iomap_dio_rw(iocb, from, &ops, &dops, unaligned ? IOMAP_DIO_FORCE_WAIT : 0, NULL, 0);\n}\n' >"$T/d.c"
@@ -170,9 +170,79 @@ dio_synthetic() {
 		sp $r "$T/d.c" && sp $r "$T/p.c" || return 1
 	done
 	# a non-NULL private cannot be dropped: left alone for a human
-	dio_calls "$T/d.c" | grep -qx '5 iocb from &ops &dops unaligned' && dio_calls "$T/p.c" | grep -q '^7 '
+	dio_calls "$T/d.c" | grep -qx '5 iocb from &ops &dops is_sync_kiocb(iocb) || unaligned' &&
+	dio_calls "$T/p.c" | grep -q '^7 '
 }
 check "iomap_dio_rw: the 7-argument form becomes the v5.5 bool form; a non-NULL private is left alone" dio_synthetic
+
+# Debian 11's 5.10: the rules on its own functions (cut from the tree, fetched at test
+# time with our private apt), rewritten the way upstream code reaches them.
+if use_tree debian-5.10 >/dev/null 2>&1; then
+	dio_510() {
+		# upstream's read call, translated, is 5.10's own line
+		func debian-5.10 fs/ext4/file.c ext4_dio_read_iter >"$T/r510.c" &&
+		dio_calls "$T/r510.c" >"$T/native" && grep -qx '5 iocb to &ext4_iomap_ops NULL is_sync_kiocb(iocb)' "$T/native" ||
+			{ cat "$T/native"; return 1; }
+		sed -i 's/is_sync_kiocb(iocb));/0, NULL, 0);/' "$T/r510.c"
+		# the write call as prerequisite 310ee0902b8d writes it, and its FORCE_WAIT store
+		func debian-5.10 fs/ext4/file.c ext4_dio_write_iter |
+			sed 's/is_sync_kiocb(iocb) || unaligned_io || extend);/dio_flags, NULL, 0);/;
+			     s/^\tif (unaligned_io)$/\tif (unaligned_io)\n\t\tdio_flags = IOMAP_DIO_FORCE_WAIT;\n\tif (unaligned_io)/' \
+			>"$T/w510.c" && grep -q 'dio_flags, NULL, 0);' "$T/w510.c" || return 1
+		for f in "$T/r510.c" "$T/w510.c"; do
+			for r in iomap_dio_rw-1-private iomap_dio_rw-2-done_before iomap_dio_rw-3-dio_flags; do
+				sp $r "$f" || return 1
+			done
+		done
+		dio_calls "$T/r510.c" | diff - "$T/native" &&
+		dio_calls "$T/w510.c" | grep -qx '5 iocb from iomap_ops &ext4_dio_write_ops is_sync_kiocb(iocb) || dio_flags' &&
+		grep -q 'dio_flags = true;' "$T/w510.c" && ! grep -q IOMAP_DIO_FORCE_WAIT "$T/w510.c"
+	}
+	check "iomap_dio_rw on 5.10's ext4 DIO functions: 0 -> is_sync_kiocb(iocb) (5.10's own line), a flags variable keeps the sync wait" dio_510
+
+	native_510() {
+		# 5.10's own callers are already in the bool form: no rule may touch them
+		for f in fs/ext4/file.c fs/xfs/xfs_file.c fs/gfs2/file.c; do
+			src debian-5.10 $f >"$T/n510.c" && cp "$T/n510.c" "$T/n510.orig" || return 1
+			for r in iomap_dio_rw-1-private iomap_dio_rw-2-done_before iomap_dio_rw-3-dio_flags; do
+				sp $r "$T/n510.c" || return 1
+			done
+			cmp -s "$T/n510.c" "$T/n510.orig" || { diff "$T/n510.orig" "$T/n510.c"; return 1; }
+		done
+	}
+	check "iomap_dio_rw rules leave 5.10's own ext4, xfs and gfs2 callers alone" native_510
+
+	kiocb_510() {
+		src debian-5.10 fs/ext4/file.c | sed 's/ret = file_modified(iocb->ki_filp);/ret = kiocb_modified(iocb);/' \
+			>"$T/k510.c" && grep -q 'kiocb_modified(iocb)' "$T/k510.c" || return 1
+		! grep -q '<linux/iversion.h>' "$T/k510.c" || { echo "5.10's file.c includes iversion.h already"; return 1; }
+		sp kiocb_modified "$T/k510.c" || return 1
+		# 5.10's struct inode still has the field the rewrite reads
+		src debian-5.10 include/linux/fs.h | grep -q 'struct timespec64	i_mtime;' &&
+		[ "$(grep -c '^#include <linux/iversion.h>$' "$T/k510.c")" = 1 ] &&
+		grep -A1 '^#include <linux/fs.h>$' "$T/k510.c" | grep -q iversion &&
+		body "$T/k510.c" ext4_write_checks | grep -q 'inode_iversion_need_inc(kb_inode)' &&
+		! grep -q 'kiocb_modified(iocb)' "$T/k510.c"
+	}
+	check "kiocb_modified on 5.10's fs/ext4/file.c: rewritten, and <linux/iversion.h> added once after <linux/fs.h>" kiocb_510
+
+	nowait_510() {
+		# 7/8's selection in 5.10's ext4_iomap_begin(); 8/8's in a bool predicate
+		func debian-5.10 fs/ext4/inode.c ext4_iomap_begin |
+			sed 's/^\tif (flags & IOMAP_WRITE) {$/\tif (flags \& IOMAP_NOWAIT)\n\t\tmap_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;\n&/' \
+			>"$T/b510.c" && grep -q CACHED_NOWAIT "$T/b510.c" || return 1
+		printf 'static bool ext4_dio_needs_zeroing(struct inode *inode, loff_t pos, loff_t len,\n\t\t\t\t   bool nowait)\n{\n\tint map_flags = 0;\n\n\tif (nowait)\n\t\tmap_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;\n\treturn ext4_map_blocks(NULL, inode, NULL, map_flags) <= 0;\n}\n' >"$T/z.c"
+		sp ext4_cached_nowait "$T/b510.c" && sp ext4_cached_nowait "$T/z.c" || return 1
+		grep -A1 'if (flags & IOMAP_NOWAIT)' "$T/b510.c" | grep -q 'return -EAGAIN;' &&
+		grep -q 'map_flags = EXT4_GET_BLOCKS_CACHED_NOWAIT;' "$T/z.c" || return 1
+		spatch --very-quiet --no-includes --sp-file "$SERIES/cocci/0008-needs-zeroing-nowait.cocci" -D patch \
+			--in-place "$T/z.c" >"$T/sp.out" 2>&1 || { cat "$T/sp.out"; return 1; }
+		grep -A1 'if (nowait)' "$T/z.c" | grep -q 'return true;' && ! grep -q CACHED_NOWAIT "$T/z.c"
+	}
+	check "ext4_cached_nowait on 5.10's ext4_iomap_begin: -EAGAIN; a bool predicate is left to the series' rule 0008 (true)" nowait_510
+else
+	skip "cocci/api rules on 5.10 code" "linux-source-5.10 could not be fetched from bullseye-security"
+fi
 
 report_mode() {
 	printf 'int f(struct kiocb *iocb)\n{\n\treturn kiocb_modified(iocb);\n}\n' >"$T/r.c"

@@ -225,6 +225,16 @@ through_symlink() {
 	[ ! -e "$S/../../../kbh-pwned" ]
 }
 check "a conflict cannot write through a symlink in the tree (exit 4, nothing outside)" through_symlink
+# --plan: the same engine in memory; the same refusals, nothing written anywhere
+plan_refused() {
+	reset_tree
+	git -C "$TREE" for-each-ref >"$T/refs.before"
+	hostile p-plan-git 4 "names a path outside the tree: '.git/config'" "$SAN" port mini --plan --series "$S/s-p-gitconfig" &&
+	hostile p-plan-through 4 "refused to write 'fs/out/kbh-pwned'" "$SAN" port mini --plan --series "$S/s-p-through" &&
+	[ ! -e "$S/../../../kbh-pwned" ] || return 1
+	git -C "$TREE" for-each-ref | diff "$T/refs.before" - || { echo "a plan moved a ref"; return 1; }
+}
+check "port --plan refuses what port refuses (.git/config, a write through a symlink); no ref moves" plan_refused
 symlink_content() {
 	reset_tree
 	series p-linkcontent "$(dg fs/b.c fs/b.c)\n@@ -1 +1 @@\n-a.c\n\\\\ No newline at end of file\n+c.c\n\\\\ No newline at end of file\n" &&

@@ -10,8 +10,11 @@
 //  the flag (typically under IOMAP_NOWAIT or IOCB_NOWAIT) becomes
 //  'return -EAGAIN;', so the NOWAIT caller retries from a context that may
 //  block, and a test of the flag is dropped (nobody can set it). Correct
-//  for int/ssize_t functions that report errors; report mode lists every
-//  use for review. The tool probes fs/ext4/ext4.h for the #define.
+//  for int/ssize_t functions that report errors. In a function returning
+//  bool, -EAGAIN would read as true, and which answer is the safe one is
+//  the function's own meaning: the selection is left alone there (it then
+//  does not compile) for a series' own rule to decide; report mode lists
+//  every use for review. The tool probes fs/ext4/ext4.h for the #define.
 // Needed-if: absent EXT4_GET_BLOCKS_CACHED_NOWAIT in fs/ext4/ext4.h
 // Otherwise: the tree defines EXT4_GET_BLOCKS_CACHED_NOWAIT; code using it compiles unchanged
 // Options: --no-includes
@@ -19,15 +22,34 @@
 virtual patch
 virtual report
 
+@predicate depends on patch@
+typedef bool;
+identifier fn;
+expression e;
+position p;
+@@
+
+bool fn(...)
+{
+<...
+(
+ e = EXT4_GET_BLOCKS_CACHED_NOWAIT@p;
+|
+ e |= EXT4_GET_BLOCKS_CACHED_NOWAIT@p;
+)
+...>
+}
+
 @select depends on patch@
 expression e;
+position p != predicate.p;
 @@
 
 (
-- e = EXT4_GET_BLOCKS_CACHED_NOWAIT;
+- e = EXT4_GET_BLOCKS_CACHED_NOWAIT@p;
 + return -EAGAIN;
 |
-- e |= EXT4_GET_BLOCKS_CACHED_NOWAIT;
+- e |= EXT4_GET_BLOCKS_CACHED_NOWAIT@p;
 + return -EAGAIN;
 )
 

@@ -15,8 +15,9 @@
 //  needs an increment, unless S_NOCMTIME). Any of them: -EAGAIN, and the
 //  caller retries without NOWAIT. Otherwise file_modified() has nothing to
 //  do that sleeps. Never weaker than kiocb_modified(): at worst one more
-//  -EAGAIN. The file must include <linux/iversion.h> (every filesystem
-//  with i_version support does). Needed by trees whose include/linux/fs.h
+//  -EAGAIN. inode_iversion_need_inc() is in <linux/iversion.h>: a file
+//  that does not include it gets it after <linux/fs.h> (v5.10's
+//  fs/ext4/file.c, say); one without either must include it by hand. Needed by trees whose include/linux/fs.h
 //  does not declare kiocb_modified; usable where fs.h declares
 //  file_modified() (v5.3+) and has IS_NOSEC and the i_mtime field (before
 //  v6.6's accessors; every tree without kiocb_modified() has it).
@@ -78,6 +79,17 @@ expression iocb;
 + 		return -EAGAIN;
 + }
 + return file_modified(iocb->ki_filp);
+
+@has_iversion depends on patch@
+@@
+
+#include <linux/iversion.h>
+
+@add_iversion depends on patch && !has_iversion && (assign || ret_call)@
+@@
+
+#include <linux/fs.h>
++#include <linux/iversion.h>
 
 @use depends on report@
 expression iocb;

@@ -16,6 +16,7 @@
 #include "build/kbuild.h"
 #include "git/branch.h"
 #include "git/repo.h"
+#include "git/source.h"
 #include "lib/run.h"
 #include "lib/store.h"
 
@@ -150,6 +151,24 @@ static void print_vendor(const char *prefix, json_t *v, const char *how)
  * directories; stored in results/<kernel>/patched/vendor-check.json, keyed
  * by both commits and the vendor config's content.
  */
+/* The vendor config of the tree's own revision (source_vendor_config()), in place of the YAML's path. */
+static int resolve_vendor_config(struct build *b)
+{
+	struct source_rev rev;
+	char *path;
+	int ret;
+
+	if (repo_tree_revision(b->repo, &b->k, &rev))
+		return -1;
+	ret = source_vendor_config(&b->k, rev.version, &path);
+	source_rev_free(&rev);
+	if (ret)
+		return -1;
+	free(b->k.vendor_config);
+	b->k.vendor_config = path;
+	return 0;
+}
+
 int build_vendor_check(struct build *b, const char *prefix)
 {
 	static const char *const variants[] = { "base", "patched" };
@@ -163,7 +182,7 @@ int build_vendor_check(struct build *b, const char *prefix)
 	double start = run_now();
 	int ret = -1;
 
-	if (kbuild_vendor_ready(&b->k) || variant_commit(b, "base", &commit[0]) ||
+	if (resolve_vendor_config(b) || kbuild_vendor_ready(&b->k) || variant_commit(b, "base", &commit[0]) ||
 	    variant_commit(b, "patched", &commit[1]))
 		goto cleanup;
 	dir = store_results_dir(b->series_name, b->k.name, "patched");

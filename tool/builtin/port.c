@@ -20,6 +20,7 @@ static const struct kb_option options[] = {
 	{ "signoff", 'S', 0, "'Name <email>'", "Signed-off-by for the port (default: KBACKPORT_SIGNOFF, git config)" },
 	{ "continue", 'c', 0, NULL, "record the fixed conflict as a fixup, then port again" },
 	{ "no-local", 'n', 0, NULL, "port the series as posted, without the local fixes in DIR/local/" },
+	{ "plan", 'p', 0, NULL, "say what every prerequisite and patch would do, in memory; write nothing" },
 	{ NULL },
 };
 
@@ -27,7 +28,7 @@ const struct kb_usage usage_port = {
 	.name = "port",
 	.summary = "apply a series onto one kernel tree",
 	.forms = (const char *const[]){
-		"port <kernel> [{series}] [{json}] [{signoff}] [{no-local}]",
+		"port <kernel> [{series}] [{json}] [{signoff}] [{no-local}] [{plan}]",
 		"port {continue} <kernel> [{series}] [{json}] [{signoff}]",
 		NULL,
 	},
@@ -42,7 +43,12 @@ const struct kb_usage usage_port = {
 		"and the hunks that applied under work/ports/<series>/<kernel>/;\n"
 		"--continue records the fixed tree as\n"
 		"DIR/<kernel>/fixups/NNNN-*.patch and ports again. The sign-off comes\n"
-		"from --signoff, KBACKPORT_SIGNOFF or git config.",
+		"from --signoff, KBACKPORT_SIGNOFF or git config.\n"
+		"--plan runs the same engine in memory past every conflict and lists\n"
+		"what each prerequisite and patch would do: apply cleanly, need which\n"
+		"cocci rule, conflict and why, and which cited commits are missing; it\n"
+		"changes no branch, tree or file. A port that stops lists the same for\n"
+		"the patches after the conflict.",
 };
 
 /* The only series under backports/, when --series is not given. */
@@ -110,7 +116,7 @@ static void print_summary(const struct port_report *r)
 	for (size_t i = 0; i < r->nrecs; i++)
 		if (!r->recs[i].prereq && !r->recs[i].local) {
 			count[r->recs[i].status]++;
-			done += r->recs[i].status != PS_CONFLICT;
+			done += r->recs[i].status != PS_CONFLICT && r->recs[i].status != PS_SKIPPED;
 		}
 	for (size_t i = 0; i < r->nprereqs; i++) {
 		ported += !strcmp(r->prereqs[i].state, "ported");
@@ -120,14 +126,61 @@ static void print_summary(const struct port_report *r)
 	for (size_t i = 0; i < r->nprereqs; i++)
 		printf("prerequisite %s (\"%s\", %s): %s — %s\n", r->prereqs[i].commit, r->prereqs[i].subject,
 		       r->prereqs[i].cited, r->prereqs[i].state, r->prereqs[i].evidence ? r->prereqs[i].evidence : "");
-	printf("%s: %d/%d (%d clean, %d fuzzy, %d adapted, %d already-present%s), "
-	       "%d prerequisite%s ported, %d present, %d missing\n",
-	       r->kernel, done, r->total, count[PS_CLEAN], count[PS_FUZZY], count[PS_ADAPTED],
-	       count[PS_PRESENT], count[PS_CONFLICT] ? ", 1 conflict" : "", ported, ported == 1 ? "" : "s",
-	       present, missing);
+	printf("%s: %s%d/%d (%d clean, %d fuzzy, %d adapted, %d already-present, %d skipped, %d conflict%s), "
+	       "%d prerequisite%s %s, %d present, %d missing\n",
+	       r->kernel, r->plan ? "plan, nothing written: " : "", done, r->total, count[PS_CLEAN], count[PS_FUZZY],
+	       count[PS_ADAPTED], count[PS_PRESENT], count[PS_SKIPPED], count[PS_CONFLICT],
+	       count[PS_CONFLICT] == 1 ? "" : "s",
+	       ported, ported == 1 ? "" : "s", r->plan ? "would be ported" : "ported", present, missing);
 	if (r->nlocal)
 		printf("%s: %d local fix%s carried after the series (the series as posted: 'port --no-local')\n",
 		       r->kernel, r->nlocal, r->nlocal == 1 ? "" : "es");
+}
+
+/* The rules a patch would run, and each conflicting hunk's reason: what a plan is read for. */
+static void print_plan_notes(const struct patch_record *rec)
+{
+	struct strvec rules = STRVEC_INIT;
+
+	for (size_t i = 0; i < rec->nhunks; i++)
+		if (starts_with(rec->hunks[i].strategy, "cocci:") && !sv_contains(&rules, rec->hunks[i].strategy + 6))
+			sv_push(&rules, rec->hunks[i].strategy + 6);
+	if (rules.n) {
+		printf("%16sneeds rule%s", "", rules.n == 1 ? "" : "s");
+		for (size_t i = 0; i < rules.n; i++)
+			printf("%s %s", i ? "," : "", rules.v[i]);
+		putchar('\n');
+	}
+	sv_release(&rules);
+}
+
+/*
+ * What lies ahead of a port that stopped: the plan's records after the one
+ * that conflicted, judged on the hunks that applied.
+ */
+static void print_ahead(const struct port_opts *stopped, const struct port_report *done)
+{
+	struct port_opts o = *stopped;
+	struct port_report plan;
+	size_t from = done->nrecs;
+
+	o.plan = true;
+	if (port_run(&o, &plan)) {
+		kb_errcode = 0;
+		port_report_free(&plan);
+		return;
+	}
+	if (from < plan.nrecs)
+		printf("%s: ahead of the conflict (port --plan, on the hunks that applied):\n", done->kernel);
+	for (size_t i = from; i < plan.nrecs; i++) {
+		print_record(&plan, &plan.recs[i]);
+		print_plan_notes(&plan.recs[i]);
+	}
+	for (size_t i = 0; i < plan.nprereqs; i++)
+		if (!strcmp(plan.prereqs[i].state, "missing"))
+			printf("%s: cited commit %s (\"%s\") is missing\n", done->kernel, plan.prereqs[i].commit,
+			       plan.prereqs[i].subject);
+	port_report_free(&plan);
 }
 
 /* A state, not a failure: the committed exports or the tree lag behind. */
@@ -181,12 +234,15 @@ int cmd_port(int argc, char **argv)
 		case 'n':
 			o.no_local = true;
 			break;
+		case 'p':
+			o.plan = true;
+			break;
 		default:
 			free(series);
 			return usage_error(&usage_port);
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 || (cont && o.plan)) {
 		free(series);
 		return usage_error(&usage_port);
 	}
@@ -203,13 +259,18 @@ int cmd_port(int argc, char **argv)
 		puts(s);
 		free(s);
 	} else if (r.kernel) {
-		for (size_t i = 0; i < r.nrecs; i++)
+		for (size_t i = 0; i < r.nrecs; i++) {
 			print_record(&r, &r.recs[i]);
+			if (o.plan)
+				print_plan_notes(&r.recs[i]);
+		}
 		if (r.nrecs)
 			print_summary(&r);
 	}
 	if (r.kernel && r.source)
 		print_staleness(&r, series);
+	if (ret == KB_EXIT_CONFLICT && !json)
+		print_ahead(&o, &r);
 	if (ret == KB_EXIT_CONFLICT)
 		error("port of '%s' stopped on a conflict: rejects in '%s'; branch '%s' is checked out clean at its "
 		      "last good commit in '%s/trees/%s'; the hunks that applied are in '%s': apply them there "

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,30 @@ cleanup:
 	git_tree_entry_free(te);
 	git_tree_free(tree);
 	git_commit_free(c);
+	return ret;
+}
+
+/* Ahead of the loose (1) and packed (2) backends, so every write lands here. */
+#define MEMPACK_PRIORITY 999
+
+int repo_write_in_memory(git_repository *repo)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *mem = NULL;
+	int ret = -1;
+
+	if (check_lg2(git_repository_odb(&odb, repo), "cannot open the objects of '%s'", repo_where(repo)) ||
+	    check_lg2(git_mempack_new(&mem), "cannot keep objects in memory for '%s'", repo_where(repo)))
+		goto cleanup;
+	if (check_lg2(git_odb_add_backend(odb, mem, MEMPACK_PRIORITY), "cannot keep objects in memory for '%s'",
+		      repo_where(repo)))
+		goto cleanup;
+	mem = NULL;	/* the odb owns it now */
+	ret = 0;
+cleanup:
+	if (mem)
+		mem->free(mem);
+	git_odb_free(odb);
 	return ret;
 }
 

@@ -30,6 +30,13 @@ int repo_try_open_tree(const char *name, git_repository **out, git_oid *base);
 /* Like repo_try_open_tree(), but a missing tree is an error that says how to import it. */
 int repo_open_tree(const char *name, git_repository **out);
 
+/*
+ * From now on objects written to repo stay in memory (a libgit2 mempack
+ * backend ahead of the object database): what is built on them can be
+ * read back and diffed, and vanishes with the repository handle.
+ */
+int repo_write_in_memory(git_repository *repo);
+
 /* Files modified or staged in the work tree (untracked files are not counted). */
 int repo_dirty_files(git_repository *repo, struct strvec *out);
 

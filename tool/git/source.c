@@ -115,6 +115,37 @@ int source_resolve(const struct kernel_desc *k, bool fetch, struct source_rev *o
 	return 0;
 }
 
+int source_vendor_config(const struct kernel_desc *k, const char *version, char **path)
+{
+	const char *rest;
+	char *package, *dir = NULL, *got = NULL;
+	int ret = 0;
+
+	*path = NULL;
+	rest = k->vendor_config && starts_with(k->vendor_config, "/usr/src/") ?
+	       k->vendor_config + strlen("/usr/src/") : NULL;
+	if (!rest || !strchr(rest, '/') || k->source != KSRC_DEBIAN_PACKAGE ||
+	    !(k->suite || k->package_version)) {
+		*path = k->vendor_config ? xstrdup(k->vendor_config) : NULL;
+		return 0;
+	}
+	package = xstrndup(rest, strchr(rest, '/') - rest);
+	if (!version)
+		ret = error_code(KB_EXIT_BADINPUT, "'%s' is not an import of '%s': cannot tell which '%s' to read",
+				 k->name, k->package, package);
+	else if (!deb_valid_package(package))
+		ret = error_code(KB_EXIT_BADINPUT, "invalid package name '%s' in config.vendor-config of '%s'",
+				 package, k->file);
+	else if (!deb_fetch(package, version, k->suite, &dir, &got))
+		*path = xasprintf("%s%s", dir, k->vendor_config);
+	else
+		ret = -1;
+	free(package);
+	free(dir);
+	free(got);
+	return ret;
+}
+
 void source_rev_free(struct source_rev *r)
 {
 	free(r->version);

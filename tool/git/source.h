@@ -29,6 +29,15 @@ struct source_rev {
 int source_resolve(const struct kernel_desc *k, bool fetch, struct source_rev *out);
 void source_rev_free(struct source_rev *r);
 
+/*
+ * The vendor config to read for a tree at version: config.vendor-config as
+ * given, or, for a Debian source fetched from a suite or pinned, the same
+ * path inside the package that ships it (/usr/src/<package>/...) at the
+ * tree's own version from that suite, fetched into the cache (debian.h):
+ * the config of the kernel that source built, never the system's.
+ */
+int source_vendor_config(const struct kernel_desc *k, const char *version, char **path);
+
 /* The commit k->git_ref names in k->git_path (a git source). */
 int source_git_commit(const struct kernel_desc *k, git_oid *out);
 

@@ -468,6 +468,19 @@ int remove_tree(const char *path)
 	return ret ? -1 : 0;
 }
 
+char *temp_dir(const char *what)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/kbackport-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+
+	if (!mkdtemp(dir)) {
+		error("cannot create a directory like '%s': %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
 static int by_file_name(const void *a, const void *b)
 {
 	return strcmp(path_basename(*(char *const *)a), path_basename(*(char *const *)b));

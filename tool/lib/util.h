@@ -84,6 +84,8 @@ bool path_exists(const char *path);
 bool is_dir(const char *path);
 /* Removes path and everything under it (not following symlinks); gone already is fine. */
 int remove_tree(const char *path);
+/* A new private directory under $TMPDIR (or /tmp), for work that must leave nothing behind. */
+char *temp_dir(const char *what);
 const char *path_basename(const char *path);
 
 bool starts_with(const char *s, const char *prefix);

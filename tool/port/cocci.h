@@ -21,7 +21,8 @@
  *   // Options: spatch options (only --no-includes, --include-headers,
  *   //          --local-includes, --all-includes)
  *
- * Per-series rules need no Needed-if: they run where their name says.
+ * Per-series rules need no Needed-if: they run where their name says; one
+ * that has Needed-if lines runs only on the trees where they hold.
  */
 
 /* The cocci/api rules: $KBACKPORT_COCCI_API, or cocci/api. */

@@ -471,6 +471,13 @@ static int commit_patch(struct port_ctx *c, const struct spatch *p, struct patch
 	char *msg = commit_message(c, p, rec), *note;
 	int ret = commit_changes(c, p, msg, changes, n, &rec->commit);
 
+	if (c->o->plan) {
+		/* in memory only: what the patches after it are judged on */
+		if (!ret)
+			c->head = rec->commit;
+		free(msg);
+		return ret;
+	}
 	signals_hold(true);
 	if (!ret)
 		ret = branch_set(c->repo, c->r->branch, &rec->commit, "kbackport port");
@@ -507,6 +514,18 @@ static int stop_on_conflict(struct port_ctx *c, const struct spatch *p, const st
 	git_oid applied;
 	int ret = KB_EXIT_CONFLICT;
 
+	if (c->o->plan) {
+		/* the patches after it are judged on the hunks that applied */
+		ret = commit_changes(c, p, "the hunks that applied", changes, n, &applied);
+		if (!ret)
+			c->head = applied;
+		free(stem);
+		free(path);
+		free(partial);
+		free(state);
+		free(st);
+		return ret;
+	}
 	c->r->rej = path;
 	c->r->partial = partial;
 	if (commit_changes(c, p, "the hunks that applied", changes, n, &applied) ||
@@ -537,15 +556,15 @@ static void local_files(const struct port_ctx *c, struct strvec *out)
 		series_layer_files(c->o->series_dir, "local", c->o->kernel, out);
 }
 
-/* backports/<series>/<kernel>/fixups/NNNN-*.patch, a human's recorded resolution. */
-static char *find_fixup(const struct port_ctx *c, int n)
+/* <kernel>/fixups/NNNN-*<suffix> for series patch n, or NULL. */
+static char *fixups_entry(const struct port_ctx *c, int n, const char *suffix)
 {
 	char *dir = xasprintf("%s/%s/fixups", c->o->series_dir, c->o->kernel);
 	struct strvec files = STRVEC_INIT;
 	char prefix[16];
 	char *found = NULL;
 
-	series_patch_files(dir, &files);
+	dir_files(dir, suffix, &files);
 	snprintf(prefix, sizeof(prefix), "%04d-", n);
 	for (size_t i = 0; i < files.n && !found; i++)
 		if (starts_with(path_basename(files.v[i]), prefix))
@@ -553,6 +572,12 @@ static char *find_fixup(const struct port_ctx *c, int n)
 	sv_release(&files);
 	free(dir);
 	return found;
+}
+
+/* backports/<series>/<kernel>/fixups/NNNN-*.patch, a human's recorded resolution. */
+static char *find_fixup(const struct port_ctx *c, int n)
+{
+	return fixups_entry(c, n, ".patch");
 }
 
 /* Review items whose action is to drop a hunk (drop has room for one per item). */
@@ -763,6 +788,15 @@ static int compile_anchored(struct port_ctx *c, const struct spatch *p, struct p
 			"not trusted%s\n", header ? header : "");
 		rec->status = PS_CONFLICT;
 		ret = 1;
+		goto out;
+	}
+	if (c->o->plan) {
+		char *old = rec->how;
+
+		rec->how = xasprintf("%s%shunks placed by what they change in %s: the port compiles them before "
+				     "committing", old ? old : "", old ? "; " : "", files.v[0]);
+		free(old);
+		ret = 0;
 		goto out;
 	}
 	if (mkdir_p(c->ports_dir) || commit_changes(c, p, "port-check", changes, n, &commit))
@@ -987,6 +1021,12 @@ static int set_identity(struct port_ctx *c)
 		return -1;
 	if (c->who_name)
 		return 0;
+	if (c->o->plan) {
+		/* its commits never leave memory: nobody signs them */
+		c->who_name = xstrdup("kbackport port --plan");
+		c->who_email = xstrdup("plan@localhost");
+		return 0;
+	}
 	return error_code(KB_EXIT_USAGE,
 			  "no identity for the backporter's Signed-off-by: set git config user.name/user.email, "
 			  "KBACKPORT_SIGNOFF or --signoff");
@@ -1010,6 +1050,8 @@ static int check_inputs(struct port_ctx *c)
 			return error_code(KB_EXIT_NOINPUT, "series directory '%s' lacks '%s'", c->o->series_dir,
 					  c->s.patches[i].filename);
 	}
+	if (c->o->plan)
+		return 0;	/* a plan reads commits, never the work tree */
 	if (repo_dirty_files(c->repo, &dirty))
 		return -1;
 	for (size_t i = 0; i < dirty.n && i < 5; i++)
@@ -1025,11 +1067,9 @@ static int check_inputs(struct port_ctx *c)
 	return kb_errcode == KB_EXIT_BADINPUT ? -1 : 0;
 }
 
-/* prereqs/<kernel>/NNNN-x.skip says why this kernel does not carry NNNN-x.patch. */
-static char *skip_reason(const struct port_ctx *c, const char *patch)
+/* A .skip file's one line, and where it is, or NULL when there is none. */
+static char *read_skip(const char *path)
 {
-	char *base = xstrndup(path_basename(patch), strlen(path_basename(patch)) - strlen(".patch"));
-	char *path = xasprintf("%s/prereqs/%s/%s.skip", c->o->series_dir, c->o->kernel, base);
 	struct strbuf sb = STRBUF_INIT;
 	char *reason = NULL;
 
@@ -1038,8 +1078,31 @@ static char *skip_reason(const struct port_ctx *c, const char *patch)
 		reason = xasprintf("%s (%s)", sb.buf, path);
 	}
 	sb_release(&sb);
+	return reason;
+}
+
+/* prereqs/<kernel>/NNNN-x.skip says why this kernel does not carry NNNN-x.patch. */
+static char *skip_reason(const struct port_ctx *c, const char *patch)
+{
+	char *base = xstrndup(path_basename(patch), strlen(path_basename(patch)) - strlen(".patch"));
+	char *path = xasprintf("%s/prereqs/%s/%s.skip", c->o->series_dir, c->o->kernel, base);
+	char *reason = read_skip(path);
+
 	free(path);
 	free(base);
+	return reason;
+}
+
+/*
+ * <kernel>/fixups/NNNN-x.skip: this kernel does not carry series patch
+ * NNNN, and why (the code it changes is not there, say); shown as skipped.
+ */
+static char *series_skip_reason(const struct port_ctx *c, int n)
+{
+	char *path = fixups_entry(c, n, ".skip");
+	char *reason = path ? read_skip(path) : NULL;
+
+	free(path);
 	return reason;
 }
 
@@ -1147,6 +1210,30 @@ static int load_api_rules(struct port_ctx *c)
 	return ret;
 }
 
+/* A series' rule with Needed-if probes runs only on the trees where they hold. */
+static int drop_unneeded_rules(struct port_ctx *c)
+{
+	size_t kept = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nrules; i++) {
+		struct cocci_verdict v = { 0 };
+		bool keep = true;
+
+		if (c->rules[i].nneeded_if) {
+			ret = ret ? ret : cocci_survey(c->repo, &c->r->base, &c->rules[i], &v);
+			keep = !ret && v.needed;
+			cocci_verdict_free(&v);
+		}
+		if (keep)
+			c->rules[kept++] = c->rules[i];
+		else
+			cocci_rule_free(&c->rules[i]);
+	}
+	c->nrules = kept;
+	return ret;
+}
+
 /*
  * backports/<series>/cocci/NNNN-*.cocci: NNNN is the series patch the rule
  * adapts (it runs on the files that patch changed, right after it); an INFO
@@ -1162,6 +1249,8 @@ static int load_rules(struct port_ctx *c)
 		ret = cocci_rules_load(dir, &c->rules, &c->nrules);
 	if (!ret && c->nrules && !path_exists(info))
 		ret = error_code(KB_EXIT_BADINPUT, "'%s' has rules but no INFO saying why", dir);
+	if (!ret)
+		ret = drop_unneeded_rules(c);
 	for (size_t i = 0; i < c->nrules && !ret; i++) {
 		int n = rule_patch(&c->rules[i]);
 
@@ -1208,15 +1297,25 @@ static int setup(struct port_ctx *c, const struct port_opts *o, struct port_repo
 	r->kernel = xstrdup(o->kernel);
 	r->branch = port_branch_name(o->series_dir, o->kernel);
 	r->series = xstrdup(o->series_dir);
-	if (kernel_find(o->kernel, &c->k) || repo_lock(o->kernel, "port") || !(c->ports_dir = ports_dir(o)))
+	r->plan = o->plan;
+	if (kernel_find(o->kernel, &c->k))
 		return -1;
-	c->locked = true;
+	if (o->plan) {
+		/* rule runs and nothing else: removed when the plan is done */
+		if (!(c->ports_dir = temp_dir("plan")))
+			return -1;
+	} else {
+		if (repo_lock(o->kernel, "port") || !(c->ports_dir = ports_dir(o)))
+			return -1;
+		c->locked = true;
+	}
 	if (!is_dir(o->series_dir))
 		return error_code(KB_EXIT_NOINPUT, "cannot open series directory '%s'", o->series_dir);
 	if (series_load(o->series_dir, &c->s))
 		return -1;
 	r->total = c->s.total;
-	if (repo_open_tree(o->kernel, &c->repo) || tree_source(c) || check_inputs(c) || set_identity(c) ||
+	if (repo_open_tree(o->kernel, &c->repo) || (o->plan && repo_write_in_memory(c->repo)) || tree_source(c) ||
+	    check_inputs(c) || set_identity(c) ||
 	    repo_base_commit(c->repo, &r->base) || check_files(c) ||
 	    load_rules(c))
 		return -1;
@@ -1227,6 +1326,8 @@ static void teardown(struct port_ctx *c)
 {
 	if (c->locked)
 		repo_unlock(c->o->kernel);
+	if (c->o->plan && c->ports_dir)
+		remove_tree(c->ports_dir);
 	kernel_free(&c->k);
 	series_free(&c->s);
 	git_repository_free(c->repo);
@@ -1277,7 +1378,7 @@ static int port_series(struct port_ctx *c)
 		const struct spatch *sp = &c->s.patches[i];
 		struct patch_record *rec = new_record(c->r);
 		char *upstream = xasprintf("%s/%s", c->o->series_dir, sp->filename);
-		char *fix = find_fixup(c, sp->n);
+		char *fix = find_fixup(c, sp->n), *skip = series_skip_reason(c, sp->n);
 		struct strbuf how = STRBUF_INIT;
 		/* every review item can drop a hunk: no cap */
 		int *drop = xcalloc(sp->nreviews + 1, sizeof(*drop));
@@ -1285,7 +1386,15 @@ static int port_series(struct port_ctx *c)
 
 		rec->n = sp->n;
 		rec->how = how.len ? sb_detach(&how) : NULL;
-		ret = port_one(c, rec, upstream, fix ? fix : upstream, drop, ndrop);
+		if (skip) {
+			free(rec->how);
+			rec->status = PS_SKIPPED;
+			rec->how = skip;
+			rec->title = xstrdup(sp->title);
+			rec->source = xstrdup(upstream);
+		} else {
+			ret = port_one(c, rec, upstream, fix ? fix : upstream, drop, ndrop);
+		}
 		sb_release(&how);
 		free(drop);
 		free(upstream);
@@ -1320,11 +1429,14 @@ int port_run(const struct port_opts *o, struct port_report *r)
 	struct port_ctx c;
 	int ret = setup(&c, o, r);
 
-	if (!ret)
+	if (!ret && !o->plan)
 		ret = branch_checkout(c.repo, "base");
-	if (!ret)
+	if (!ret && !o->plan)
 		ret = branch_set(c.repo, r->branch, &r->base, "kbackport port: reset to base");
-	if (!ret) {
+	if (!ret && o->plan) {
+		c.head = r->base;
+		ret = port_prereqs(&c);
+	} else if (!ret) {
 		char *state = xasprintf("%s/state", c.ports_dir);
 
 		unlink(state);
@@ -1340,7 +1452,8 @@ int port_run(const struct port_opts *o, struct port_report *r)
 	r->tip = c.head;
 	if (c.repo && r->nrecs) {
 		series_prereq_records(&c);
-		write_result(&c);
+		if (!o->plan)
+			write_result(&c);
 	}
 	teardown(&c);
 	if (ret < 0)
@@ -1360,6 +1473,8 @@ static json_t *report_json(const struct port_report *r)
 	json_object_set_new(o, "tip", json_string(git_oid_tostr(id, sizeof(id), &r->tip)));
 	json_object_set_new(o, "posted", json_string(git_oid_tostr(id, sizeof(id), &r->posted)));
 	json_object_set_new(o, "source", json_string(r->source ? r->source : "unknown"));
+	if (r->plan)
+		json_object_set_new(o, "plan", json_true());	/* nothing was committed */
 	for (size_t i = 0; i < r->nprereqs; i++) {
 		const struct prereq_record *q = &r->prereqs[i];
 

@@ -66,6 +66,7 @@ struct port_report {
 	size_t nprereqs;
 	int total;		/* patches in the series */
 	int nlocal;		/* local fixes carried */
+	bool plan;		/* a plan: nothing was committed */
 	char *rej;		/* the .rej written on conflict */
 	char *partial;		/* and the diff of the hunks that applied */
 	struct strvec strategies;	/* owns the "cocci:<rule>" hunk strategies */
@@ -85,9 +86,16 @@ struct port_opts {
 	const char *signoff;	/* "Name <email>", NULL: from git config */
 	bool no_local;		/* the series as posted: without backports/<series>/local/ */
 	port_compile_fn compile;	/* trusts a hunk placed by anchor; NULL: such a hunk is a conflict */
+	bool plan;		/* port --plan: every patch judged in memory, past conflicts; nothing written */
 };
 
-/* Ports the series onto the kernel's tree; 0 when every patch is in, KB_EXIT_* otherwise. */
+/*
+ * Ports the series onto the kernel's tree; 0 when every patch is in, KB_EXIT_* otherwise.
+ * With o->plan the same engine runs with the commits kept in memory (a libgit2
+ * mempack) and the rules run in a temporary directory: no branch, note,
+ * worktree, lock or file under work/ changes. A conflict does not stop it; the
+ * hunks that applied stand for the patches after it. Returns 0 or an error.
+ */
 int port_run(const struct port_opts *o, struct port_report *r);
 /* Records the human's resolution of the patch that stopped the last port, then ports again. */
 int port_continue(const struct port_opts *o, struct port_report *r);

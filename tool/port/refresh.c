@@ -245,10 +245,10 @@ static void port_line(const struct port_report *r, struct strbuf *sb)
 	for (size_t i = 0; i < r->nrecs; i++)
 		if (!r->recs[i].prereq) {
 			count[r->recs[i].status]++;
-			done += r->recs[i].status != PS_CONFLICT;
+			done += r->recs[i].status != PS_CONFLICT && r->recs[i].status != PS_SKIPPED;
 		}
-	sb_addf(sb, "port: %d/%d (%d clean, %d fuzzy, %d adapted, %d already-present)\n", done, r->total,
-		count[PS_CLEAN], count[PS_FUZZY], count[PS_ADAPTED], count[PS_PRESENT]);
+	sb_addf(sb, "port: %d/%d (%d clean, %d fuzzy, %d adapted, %d already-present, %d skipped)\n", done,
+		r->total, count[PS_CLEAN], count[PS_FUZZY], count[PS_ADAPTED], count[PS_PRESENT], count[PS_SKIPPED]);
 }
 
 static int export_both(const struct port_report *r, const char *dir)

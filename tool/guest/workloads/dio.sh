@@ -123,8 +123,10 @@ dev_nullb() {
 		echo $((DIO_LATENCY_US * 1000)) >$nb/completion_nsec &&
 		echo "$DIO_DEV_MB" >$nb/size && echo 512 >$nb/blocksize && echo 1 >$nb/power ||
 		{ echo "cannot configure $nb"; return 1; }
-	[ -b /dev/kbdio ] || { echo "null_blk powered on but /dev/kbdio did not appear"; return 1; }
 	dev=/dev/kbdio
+	# before v5.17 the disk is nullb<index>, not named after its configfs item
+	[ -b $dev ] || dev=/dev/nullb$(cat $nb/index 2>/dev/null)
+	[ -b "$dev" ] || { echo "null_blk powered on but neither /dev/kbdio nor $dev appeared"; return 1; }
 	echo "null_blk $dev, ${DIO_LATENCY_US} us timer completion, $DIO_DEV_MB MiB"
 	device_json="{\"kind\":\"null_blk\",\"path\":\"$dev\",\"latency_us\":$DIO_LATENCY_US,\"size_mb\":$DIO_DEV_MB,\"detail\":\"memory_backed=1 irqmode=2 (timer) completion_nsec=$((DIO_LATENCY_US * 1000)) blocksize=512\"}"
 }
