@@ -1038,6 +1038,15 @@ static void count_checkpatch(const char *text, const char *dir, struct checkpatc
 		char *line = !strncmp(p, dir, n) && p[n] == '/' ? xstrndup(p + n + 1, eol - p - n - 1) :
 			     xstrndup(p, eol - p);
 
+		/*
+		 * An older checkpatch (5.10's) takes git's "fatal: bad object" for
+		 * the cited commit's id: it is the UNKNOWN_COMMIT_ID ignored below.
+		 */
+		if (strstr(line, ": ERROR: Please use git commit description style") && strstr(line, "ommit fatal: ")) {
+			free(line);
+			p = *eol ? eol + 1 : eol;
+			continue;
+		}
 		if (strstr(line, ": ERROR: "))
 			c->errors++;
 		else if (strstr(line, ": WARNING: "))

@@ -48,11 +48,15 @@ else
 	check ext4-extents fail "no virtio disk /dev/vda"
 fi
 
-# A configfs null_blk device takes its directory's name.
+# A configfs null_blk device takes its directory's name (v5.17 on; before, nullb<index>).
 nb=/sys/kernel/config/nullb/kbsmoke
-if mkdir $nb && echo 1 >$nb/memory_backed && echo 128 >$nb/size && echo 1 >$nb/power &&
-	[ -b /dev/kbsmoke ]; then
-	fs ext4-noextents /dev/kbsmoke ^extent,^64bit,^flex_bg libaio
+nbdev=
+if mkdir $nb && echo 1 >$nb/memory_backed && echo 128 >$nb/size && echo 1 >$nb/power; then
+	nbdev=/dev/kbsmoke
+	[ -b $nbdev ] || nbdev=/dev/nullb$(cat $nb/index 2>/dev/null)
+fi
+if [ -b "$nbdev" ]; then
+	fs ext4-noextents "$nbdev" ^extent,^64bit,^flex_bg libaio
 else
 	check ext4-noextents fail "cannot create a memory-backed null_blk device"
 fi
