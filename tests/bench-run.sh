@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make bench`: `make run` (tests/run-main.sh, the whole matrix on every
 # kernel) timed twice in a row: the first does whatever is not stored yet
-# (everything on a fresh clone: cold goal < 30 min on 2 cores), the second
-# must reuse every step (goal < 5 min). Timings are printed, never asserted.
+# (everything on a fresh clone, three trees: cold goal < 45 min on 2 cores), the
+# second must reuse every step (goal < 1 min). Timings are printed, never asserted.
 cd "$(dirname "$0")/.." || exit 1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -21,4 +21,4 @@ for run in first second; do
 	echo "make run ($run): $(eval echo "\$secs_$run") s, exit $rc, $ran steps, $reused of them reused"
 done
 sed -n '/^kernel /,$p' "$T/second.out"
-python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('second/first: %.2f (goal: second < 300 s)' % (b / a))" "$secs_first" "$secs_second"
+python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('second/first: %.2f (goals: first < 2700 s, second < 60 s)' % (b / a))" "$secs_first" "$secs_second"
