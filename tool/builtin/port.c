@@ -137,7 +137,7 @@ static void print_summary(const struct port_report *r)
 		       r->kernel, r->nlocal, r->nlocal == 1 ? "" : "es");
 }
 
-/* The rules a patch would run, and each conflicting hunk's reason: what a plan is read for. */
+/* The cocci rules a patch needs, in one line: what a plan is read for (a conflict's reason is in its record). */
 static void print_plan_notes(const struct patch_record *rec)
 {
 	struct strvec rules = STRVEC_INIT;
