@@ -59,6 +59,18 @@ config: {base: tinyconfig, fragment: [a.config]}'
 	one_error "$T/err" "unknown key 'config.fragment'" "'$T/kernels/typo.yaml'"
 }
 
+# the vendor config of a fetched package is read from inside it: no way out of it
+vendor_config_escape_exit_4() {
+	rm -f "$T/kernels/typo.yaml"
+	write_kernel esc 'name: esc
+source: {debian-package: linux-source-5.10, suite: bullseye-security}
+arch: x86_64
+config: {base: tinyconfig, vendor-config: /usr/src/linux-config-5.10/../../../../etc/shadow}'
+	KBACKPORT_KERNELS_DIR="$T/kernels" expect_exit 4 "$KB" kernels 2>"$T/err" >/dev/null &&
+	one_error "$T/err" "invalid path '/usr/src/linux-config-5.10/../../../../etc/shadow' for 'config.vendor-config'" \
+		"'$T/kernels/esc.yaml'" && rm "$T/kernels/esc.yaml"
+}
+
 syntax_error_exit_4() {
 	rm -f "$T/kernels/typo.yaml"
 	write_kernel broken 'name: broken
@@ -102,6 +114,7 @@ check "kernels lists the three debian kernels (5.10 fetched from its suite)" lis
 check "kernels list is the default" list_is_default
 check "kernels --json parses, one object per kernel" json_parses
 check "unknown key: one error naming file and key, exit 4" bad_key_exit_4
+check "a vendor-config under /usr/src/ that climbs out of its package: refused at load, exit 4" vendor_config_escape_exit_4
 check "YAML syntax error: one error naming the file, exit 4" syntax_error_exit_4
 check "missing required key: exit 4" missing_key_exit_4
 check "unknown kernel: exit 3" unknown_kernel_exit_3

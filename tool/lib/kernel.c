@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "lib/debian.h"
+#include "lib/treepath.h"
 #include "lib/yaml.h"
 
 const char *kernels_dir(void)
@@ -78,6 +79,7 @@ static int parse_config(struct yfile *f, yaml_node_t *map, struct kernel_desc *k
 {
 	static const char *const keys[] = { "base", "fragments", "vendor-config" };
 	yaml_node_t *v[ARRAY_SIZE(keys)];
+	const char *why;
 
 	/* 1: only base is required */
 	if (yfile_fields(f, map, "config", keys, ARRAY_SIZE(keys), 1, v) ||
@@ -87,6 +89,10 @@ static int parse_config(struct yfile *f, yaml_node_t *map, struct kernel_desc *k
 		return -1;
 	if (v[2] && yfile_str(f, v[2], "config.vendor-config", &k->vendor_config))
 		return -1;
+	/* read from inside a fetched package (git/source.h): the part below /usr/src/ passes the gate */
+	if (v[2] && starts_with(k->vendor_config, "/usr/src/") &&
+	    (why = treepath_check(k->vendor_config + strlen("/usr/src/"))))
+		return yfile_bad(f, v[2], "invalid path '%s' for 'config.vendor-config': %s", k->vendor_config, why);
 	return 0;
 }
 
