@@ -51,7 +51,7 @@ json_schema() {
 	    assert set(k) >= {"tree", "port", "build", "boot", "bench", "tests", "measurements",
 	                      "comparisons", "reference", "stages", "verdict", "steps", "posted"}, sorted(k)
 	    assert set(k["stages"]) == {"port", "build", "boot", "bench", "debug", "posted"}
-	    assert all(set(s) == {"status", "reasons", "disturbed"} for s in k["stages"].values()), k["stages"]
+	    assert all(set(s) == {"status", "reasons", "disturbed", "known"} for s in k["stages"].values()), k["stages"]
 	g = ks["good"]
 	assert g["verdict"] == "pass" and all(s["status"] == "pass" for s in g["stages"].values()), g["stages"]
 	assert g["tree"]["tip"] == "t" * 40 and g["port"]["counts"] == {"clean": 1, "fuzzy": 1, "adapted": 1, "already-present": 1}
@@ -221,6 +221,41 @@ debug_table_not_judged() {
 	grep -q '^good: ✘ debug: debug correctness-ext4: ' "$T/dtext2"
 }
 check "debug: a workload that failed on its NOWAIT table alone passes (the bench stage judges it); a data check fails it" debug_table_not_judged
+# The defect the series fixes, shown by base where the series' known-defects
+# table says it may (the boot judged "known", its checks "known"): listed
+# with ○, no failure; the same console line without the table's mark, or a
+# known check on patched's record turned into a failure, fails the bench.
+known_defect() {
+	rm -rf "$T/wk" && cp -r "$W" "$T/wk" &&
+	python3 - "$T/wk/results/$(basename "$T/series")/good" <<-'EOF' || return 1
+	import json, os, sys
+	p = os.path.join(sys.argv[1], "base", "dio.json")
+	b = json.load(open(p))
+	b["verdict"] = "known"
+	b["findings"] = [{"kind": "pagecache", "verdict": "warn", "line": 240, "trace": [],
+	                  "text": "[   90.1] Page cache invalidation failure on direct I/O.",
+	                  "known": "no drain before the buffered fallback"}]
+	b["result"]["tests"].append({"name": "ext3-race", "status": "known",
+	                             "detail": "fsync EIO 1 (known on this kernel without the series: no drain)"})
+	json.dump(b, open(p, "w"))
+	EOF
+	KBACKPORT_WORK="$T/wk" "$KB" report --kernels good >"$T/ktext" 2>&1 || return 1
+	cat "$T/ktext"
+	grep -Eq '^good .* known/clean .* 8/8 pass, 1 known .*✔ pass' "$T/ktext" && ! grep -q '^good: ✘' "$T/ktext" &&
+	grep -q '^good: ○ bench: known: base dio: console line 240: \[   90.1\] Page cache invalidation failure on direct I/O. (no drain before the buffered fallback)$' "$T/ktext" &&
+	grep -q '^good: ○ bench: known: base dio: ext3-race: fsync EIO 1 (known on this kernel without the series: no drain)$' "$T/ktext" &&
+	python3 - "$T/wk/results/$(basename "$T/series")/good/base/dio.json" <<-'EOF' &&
+	import json, sys
+	b = json.load(open(sys.argv[1]))
+	b["verdict"] = "warn"
+	del b["findings"][0]["known"]
+	json.dump(b, open(sys.argv[1], "w"))
+	EOF
+	KBACKPORT_WORK="$T/wk" "$KB" report --kernels good >"$T/ktext2" 2>&1
+	cat "$T/ktext2"
+	grep -q '^good: ✘ bench: base dio: kernel verdict warn$' "$T/ktext2"
+}
+check "known defects: the race the series fixes, on base as its table says, is listed (○), not failed; unmarked, it fails" known_defect
 check "json: kbackport-report/1 with tree, build, boot, tests, measurements" json_schema
 # Rounds: the median ratio, the spread, and disturbed (never a pass, never a
 # fail) for a ratio above what 8 jobs can give, rounds that disagree, a busy host.

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "boot/console.h"
+#include "boot/guest.h"
 #include "unit.h"
 
 #define SPLAT \
@@ -47,8 +48,51 @@ static int test_non_utf8(const void *arg)
 	return 0;
 }
 
+#define RACE \
+	GUEST_MARK_INIT " uptime=1.50\n" \
+	"[   40.000000] Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!\n" \
+	"[   40.000001] File: /mnt/kbdio/race/f PID: 90 Comm: kb-dio-check\n"
+
+/*
+ * A known-defects table marks only the kinds it lists: the race the series
+ * fixes makes the verdict "known", anything else beside it still counts.
+ */
+static int test_known(const void *arg)
+{
+	json_t *table = json_loads("{\"known\": [{\"check\": \"ext3-race\", \"console\": \"pagecache\", "
+				   "\"why\": \"no drain before the buffered fallback\"}]}", 0, NULL);
+	json_t *other = json_loads("{\"known\": [{\"check\": \"x\", \"console\": \"lockdep\"}]}", 0, NULL);
+	struct console_report c;
+	json_t *f;
+
+	(void)arg;
+	CHECK(table && other);
+	console_parse(RACE, &c);
+	CHECK(c.nfindings == 1 && console_verdict(&c, false) == V_WARN);
+	CHECK(console_mark_known(&c, other) == 0 && console_verdict(&c, false) == V_WARN);
+	CHECK(console_mark_known(&c, table) == 1 && console_verdict(&c, false) == V_KNOWN);
+	CHECK_STR(verdict_name(V_KNOWN), "known");
+	f = console_findings_json(&c);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(f, 0), "known")), "no drain before the buffered fallback");
+	/* a timeout is never excused */
+	CHECK(console_verdict(&c, true) == V_HANG);
+	json_decref(f);
+	console_report_free(&c);
+
+	console_parse(RACE SPLAT, &c);
+	CHECK(console_mark_known(&c, table) == 1 && console_verdict(&c, false) == V_BUG);
+	console_report_free(&c);
+	console_parse("[   41.000000] WARNING: CPU: 1 PID: 9 at fs/iomap/direct-io.c:1 x\n" RACE, &c);
+	CHECK(console_mark_known(&c, table) == 1 && console_verdict(&c, false) == V_WARN);
+	console_report_free(&c);
+	json_decref(table);
+	json_decref(other);
+	return 0;
+}
+
 static const struct unit_case cases[] = {
 	{ "non-UTF-8 console lines: findings and traces kept, valid JSON", test_non_utf8, NULL },
+	{ "known-defects table: only its kinds are excused", test_known, NULL },
 };
 
 SUITE(suite_console, "console", cases);

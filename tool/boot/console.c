@@ -22,7 +22,7 @@
 const char *verdict_name(enum verdict v)
 {
 	static const char *const names[] = {
-		[V_CLEAN] = "clean", [V_WARN] = "warn", [V_NO_INIT] = "no-init", [V_HANG] = "hang",
+		[V_CLEAN] = "clean", [V_KNOWN] = "known", [V_WARN] = "warn", [V_NO_INIT] = "no-init", [V_HANG] = "hang",
 		[V_BUG] = "bug", [V_OOPS] = "oops", [V_PANIC] = "panic",
 	};
 
@@ -238,6 +238,7 @@ void console_report_free(struct console_report *c)
 {
 	for (size_t i = 0; i < c->nfindings; i++) {
 		free(c->findings[i].line);
+		free(c->findings[i].known);
 		sv_release(&c->findings[i].trace);
 	}
 	free(c->findings);
@@ -251,13 +252,37 @@ void console_report_free(struct console_report *c)
 
 /* This host and this QEMU binary: a probe's answer holds while both stay. */
 
+size_t console_mark_known(struct console_report *c, json_t *table)
+{
+	json_t *entry;
+	size_t i, marked = 0;
+
+	json_array_foreach(json_object_get(table, "known"), i, entry) {
+		const char *kind = json_string_value(json_object_get(entry, "console"));
+		const char *why = json_string_value(json_object_get(entry, "why"));
+
+		for (size_t k = 0; kind && k < c->nfindings; k++) {
+			struct finding *f = &c->findings[k];
+
+			if (f->known || strcmp(f->kind, kind))
+				continue;
+			f->known = xstrdup(why ? why : "listed in the known-defects table");
+			marked++;
+		}
+	}
+	return marked;
+}
+
 enum verdict console_verdict(const struct console_report *c, bool timed_out)
 {
 	enum verdict v = V_CLEAN;
 
-	for (size_t i = 0; i < c->nfindings; i++)
-		if (c->findings[i].verdict > v)
-			v = c->findings[i].verdict;
+	for (size_t i = 0; i < c->nfindings; i++) {
+		enum verdict f = c->findings[i].known ? V_KNOWN : c->findings[i].verdict;
+
+		if (f > v)
+			v = f;
+	}
 	if (timed_out && v < V_HANG)
 		v = V_HANG;
 	if (!c->reached_init && v < V_NO_INIT)
@@ -291,8 +316,9 @@ json_t *console_findings_json(const struct console_report *c)
 			json_array_append_new(trace, json_string(t));
 			free(t);
 		}
-		o = json_pack("{s:s, s:s, s:i, s:s, s:o}", "kind", f->kind, "verdict", verdict_name(f->verdict),
-			      "line", (int)f->lineno, "text", text, "trace", trace);
+		o = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}", "kind", f->kind, "verdict", verdict_name(f->verdict),
+			      "line", (int)f->lineno, "text", text, "trace", trace,
+			      "known", f->known ? json_string(f->known) : json_null());
 		free(text);
 		json_array_append_new(a, o);
 	}

@@ -10,6 +10,7 @@
 /* Worst last: a boot's verdict is the worst thing seen. */
 enum verdict {
 	V_CLEAN,
+	V_KNOWN,	/* only what the series' table says this unfixed kernel shows (expect/known-*) */
 	V_WARN,		/* WARNING:, lockdep splat, page cache invalidation failure */
 	V_NO_INIT,	/* QEMU stopped before init ran */
 	V_HANG,		/* killed at the timeout, or a task reported blocked */
@@ -28,6 +29,7 @@ struct finding {
 	size_t lineno;		/* 1-based, in the console log */
 	char *line;
 	struct strvec trace;	/* the lines of its report after it (call trace, lock chains) */
+	char *known;		/* why the series' table expects it on this kernel, or NULL */
 };
 
 /* What the console says, as far as the guest protocol (guest.h) and the kernel go. */
@@ -47,6 +49,13 @@ struct console_report {
 /* Reads a whole console log. */
 void console_parse(const char *text, struct console_report *c);
 void console_report_free(struct console_report *c);
+
+/*
+ * Marks the findings whose kind a known-defects table lists (its "known"
+ * entries' "console" kinds, with their "why"): what the series fixes, shown
+ * by the kernel it has not been applied to. Returns how many were marked.
+ */
+size_t console_mark_known(struct console_report *c, json_t *table);
 
 /* The worst of the console's findings, the timeout and whether init ran. */
 enum verdict console_verdict(const struct console_report *c, bool timed_out);

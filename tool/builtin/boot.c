@@ -8,8 +8,9 @@
  * workload, and writes <work>/results/<kernel>/<variant>/
  * <workload>.json and <workload>.console.log (console.log points at the
  * latest; round N > 1: <workload>.round-N.*). Exit 0 only for a clean
- * console and a workload that finished with status 0; 8 for any other
- * kernel verdict; 9 for a failed workload.
+ * console (or one showing only what the series' known-defects table lists
+ * for this kernel and variant) and a workload that finished with status 0;
+ * 8 for any other kernel verdict; 9 for a failed workload.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,8 +55,11 @@ const struct kb_usage usage_boot = {
 		"--append adds kernel arguments (NAME=value ones reach the workload's\n"
 		"environment).\n"
 		"The console goes to work/results/<series>/<kernel>/<variant>/<workload>.console.log\n"
-		"(console.log: the latest) and is judged: clean, warn, bug, oops, panic,\n"
-		"hang (timeout, default from the YAML) or no-init. With boot.runner: ssh in\n"
+		"(console.log: the latest) and is judged: clean, known, warn, bug, oops,\n"
+		"panic, hang (timeout, default from the YAML) or no-init; known: only\n"
+		"what <series>/expect/known-<variant>-<kernel>.json lists, the defects the\n"
+		"series fixes, shown by a kernel without it (its workload checks read the\n"
+		"same table). With boot.runner: ssh in\n"
 		"the YAML the kernel goes to a test box instead: copied with scp, booted by\n"
 		"kexec (or the box's boot loader and the power-cycle command), the console\n"
 		"read through the YAML's console command, the box power-cycled back. The result is\n"
@@ -63,8 +67,8 @@ const struct kb_usage usage_boot = {
 		"settings unless --force. --round N (N > 1) boots the same again to measure\n"
 		"again, kept as <workload>.round-N.json and reused by the same rule; the\n"
 		"record says how busy the rest of the host was meanwhile (QEMU only).\n"
-		"Exit 0: clean and the workload succeeded; 8: any other verdict; 9: the\n"
-		"workload failed.",
+		"Exit 0: clean or known and the workload succeeded; 8: any other verdict;\n"
+		"9: the workload failed.",
 };
 
 /* The scratch virtio-blk disk every boot gets, emptied each time. */
@@ -170,9 +174,10 @@ static json_t *boot_json(const struct boot *b, const char *key, const char *cons
 	return boot_record_json(&rec);
 }
 
+/* "known": the only findings are the defects the series fixes, on a kernel without it */
 static int exit_code(const char *verdict, const char *status)
 {
-	if (strcmp(verdict, "clean"))
+	if (strcmp(verdict, "clean") && strcmp(verdict, "known"))
 		return KB_EXIT_BOOT;
 	return strcmp(status, "done") ? KB_EXIT_TEST : 0;
 }
@@ -215,8 +220,8 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 	else
 		printf("%s: QEMU exited (status %d) after %.1f s\n", prefix, r->qemu_status, r->total_seconds);
 	for (size_t i = 0; i < c->nfindings; i++)
-		printf("    %s:%zu: [%s] %s\n", path_basename(console), c->findings[i].lineno, c->findings[i].kind,
-		       c->findings[i].line);
+		printf("    %s:%zu: [%s%s] %s\n", path_basename(console), c->findings[i].lineno, c->findings[i].kind,
+		       c->findings[i].known ? ", known" : "", c->findings[i].line);
 	if (r->host_measured)
 		printf("%s: host %s: other processes %.2f CPUs on average, steal %.1f s, load %.2f to %.2f (nproc %d)\n",
 		       prefix, r->host.busy ? "busy" : "quiet", r->host.wall > 0 ? r->host.other_cpu / r->host.wall : 0,
@@ -236,6 +241,28 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 	if (r->verdict != V_CLEAN || strcmp(status, "done"))
 		print_tail(c);
 	printf("%s: verdict: %s (%s)\n", prefix, verdict_name(r->verdict), json_path);
+}
+
+/*
+ * What the series' table says this kernel and variant show because the
+ * series is not in it (<series>/expect/known-<variant>-<kernel>.json, also
+ * in the image for the workload's checks): *out stays NULL without one.
+ */
+static int load_known(const struct boot *b, json_t **out)
+{
+	char *path = xasprintf("%s/expect/known-%s-%s.json", b->series_dir, b->variant, b->k.name);
+	json_error_t err;
+	int ret = 0;
+
+	*out = NULL;
+	if (path_exists(path)) {
+		*out = json_load_file(path, 0, &err);
+		if (!json_is_array(json_object_get(*out, "known")))
+			ret = error_code(KB_EXIT_BADINPUT, "known-defects table '%s' has no \"known\" list: %s", path,
+					 *out ? "not in the file" : err.text);
+	}
+	free(path);
+	return ret;
 }
 
 /* console.log: the latest boot's console, as a link to the per-workload log. */
@@ -302,7 +329,7 @@ static int boot(struct boot *b)
 		       xasprintf("%s %s", b->k.name, b->variant);
 	char *cpio = NULL, *key = NULL, *name;
 	char *json_path = NULL, *console = NULL, *lock = NULL;
-	json_t *stored = NULL, *obj = NULL;
+	json_t *stored = NULL, *obj = NULL, *known = NULL;
 	const char *image;
 	bool cached;
 	int ret = -1, lock_fd = -1;
@@ -313,7 +340,7 @@ static int boot(struct boot *b)
 	/* two boots of one variant would share its scratch disk and result files */
 	lock = xasprintf("%s/boot.lock", b->dir);
 	lock_fd = lock_file(lock);
-	if (lock_fd < 0 || !(b->build = results_built(b->dir, b->k.name, b->variant)))
+	if (lock_fd < 0 || !(b->build = results_built(b->dir, b->k.name, b->variant)) || load_known(b, &known))
 		goto cleanup;
 	image = build_str(b, "image");
 	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));
@@ -345,6 +372,8 @@ static int boot(struct boot *b)
 	if (!key || (b->ssh ? run_ssh(b, image, console, &r) : run_qemu(b, image, console, &r)))
 		goto cleanup;
 	link_latest(b->dir, console);
+	if (known && console_mark_known(&r.console, known))
+		r.verdict = boot_verdict(&r);
 	obj = boot_json(b, key, console, &r);
 	if (results_write(json_path, obj))
 		goto cleanup;
@@ -356,6 +385,7 @@ cleanup:
 	boot_result_free(&r);
 	json_decref(stored);
 	json_decref(obj);
+	json_decref(known);
 	free(prefix);
 	free(cpio);
 	free(key);

@@ -48,7 +48,7 @@ static void esc_json(FILE *f, json_t *v)
 static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
 	"table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
-	"th{background:#f0f0f0}.pass{background:#e6f4ea}.fail{background:#fce8e6}.disturbed{background:#fff4d6}"
+	"th{background:#f0f0f0}.pass{background:#e6f4ea}.fail{background:#fce8e6}.disturbed{background:#fff4d6}.known{background:#eef0ff}"
 	".not-run,.incomplete{color:#888}"
 	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:12px}code{font-size:12px}"
 	".plots{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-weight:bold;font-size:13px}svg.plot{border:1px solid #ddd;background:#fff}"
@@ -83,10 +83,14 @@ static void table(FILE *f, json_t *doc)
 	report_table_free(&t);
 }
 
-/* Every ✘ with its reason, then every ≈ (a disturbed measurement) with its own. */
+/*
+ * Every ✘ with its reason, then every ≈ (a disturbed measurement) with its
+ * own, then every ○ (a defect the series fixes, shown where it is not applied).
+ */
 static void reasons(FILE *f, json_t *k, bool named)
 {
-	static const char *const kinds[][3] = { { "reasons", "fail", "✘" }, { "disturbed", "disturbed", "≈" } };
+	static const char *const kinds[][3] = { { "reasons", "fail", "✘" }, { "disturbed", "disturbed", "≈" },
+						{ "known", "known", "○" } };
 	bool any = false;
 
 	for (size_t n = 0; n < ARRAY_SIZE(kinds); n++)
@@ -467,7 +471,8 @@ static void boot_detail(FILE *f, const char *title, json_t *boot)
 		json_t *b = json_object_get(boot, variants[v]);
 		const char *verdict = jstr(b, "verdict");
 
-		fprintf(f, "<tr class=\"%s\"><td>%s</td>", verdict && strcmp(verdict, "clean") ? "fail" : "", variants[v]);
+		fprintf(f, "<tr class=\"%s\"><td>%s</td>", !verdict || !strcmp(verdict, "clean") ? "" :
+			!strcmp(verdict, "known") ? "known" : "fail", variants[v]);
 		tds(f, b, keys, ARRAY_SIZE(keys));
 		fputs("</tr>\n", f);
 	}
@@ -638,7 +643,9 @@ int report_html(json_t *doc, FILE *f)
 		jstr(doc, "generated"));
 	esc(f, jstr(doc, "work"));
 	fputs("</code>. ✔ passed, ✘ failed (reasons below), ≈ disturbed (measured while something else slowed the\n"
-	      "machine, or rounds that disagree: neither a pass nor a failure, run the bench again), · not run.</p>\n", f);
+	      "machine, or rounds that disagree: neither a pass nor a failure, run the bench again), ○ known (a defect\n"
+	      "the series fixes, shown by a kernel without it, as the series' expect/known-* table says), · not run.</p>\n",
+	      f);
 	table(f, doc);
 	json_array_foreach(json_object_get(doc, "kernels"), i, k)
 		reasons(f, k, true);

@@ -80,7 +80,7 @@ static void add_text(json_t *list, char *text)
  */
 static json_t *stage_new(void)
 {
-	return json_pack("{s:s, s:[], s:[]}", "status", "not-run", "reasons", "disturbed");
+	return json_pack("{s:s, s:[], s:[], s:[]}", "status", "not-run", "reasons", "disturbed", "known");
 }
 
 static void stage_set(json_t *stage, const char *status)
@@ -93,18 +93,36 @@ static void stage_set(json_t *stage, const char *status)
 	json_object_set_new(stage, "status", json_string(status));
 }
 
+/* One more line in the stage's LIST ("reasons", "known"). */
+__attribute__((format(printf, 3, 0))) static void stage_add(json_t *stage, const char *list, const char *fmt,
+							      va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	json_array_append_new(json_object_get(stage, list), json_string(s));
+	free(s);
+}
+
 __attribute__((format(printf, 2, 3))) static void stage_fail(json_t *stage, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+
+	json_object_set_new(stage, "status", json_string("fail"));
+	va_start(ap, fmt);
+	stage_add(stage, "reasons", fmt, ap);
+	va_end(ap);
+}
+
+/* A defect the series fixes, shown by a kernel without it, as its known-defects table says: no failure. */
+__attribute__((format(printf, 2, 3))) static void stage_known(json_t *stage, const char *fmt, ...)
+{
+	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
+	stage_add(stage, "known", fmt, ap);
 	va_end(ap);
-	json_object_set_new(stage, "status", json_string("fail"));
-	json_array_append_new(json_object_get(stage, "reasons"), json_string(s));
-	free(s);
 }
 
 /* Disturbed, unless it failed: a failure found elsewhere is not undone by noisy numbers. */
@@ -348,7 +366,15 @@ static json_t *judge_boot(json_t *b, json_t *build, const char *variant, json_t 
 	label = xasprintf("%s %s", variant, w);
 	stale_image(b, build, label, stage);
 	free(label);
-	if (!verdict || strcmp(verdict, "clean")) {
+	json_array_foreach(json_object_get(b, "findings"), i, f)
+		if (jstr(f, "known"))
+			stage_known(stage, "%s %s: console line %d: %s (%s)", variant, w,
+				    (int)json_integer_value(json_object_get(f, "line")), jstr(f, "text"), jstr(f, "known"));
+	json_array_foreach(jget(b, "result", "tests"), i, f)
+		if (jstr(f, "status") && !strcmp(jstr(f, "status"), "known"))
+			stage_known(stage, "%s %s: %s: %s", variant, w, jstr(f, "name"),
+				    jstr(f, "detail") ? jstr(f, "detail") : "");
+	if (!verdict || (strcmp(verdict, "clean") && strcmp(verdict, "known"))) {
 		stage_fail(stage, "%s %s: kernel verdict %s", variant, w, verdict ? verdict : "unknown");
 		json_array_foreach(json_object_get(b, "findings"), i, f)
 			if (i < 3)
@@ -1220,18 +1246,25 @@ static char *verdicts_text(json_t *section)
 	return xasprintf("%s/%s", b ? b : "-", p ? p : "-");
 }
 
-/* pass/fail/not-run of base and patched tests whose name starts with prefix, and a count. */
-static const char *tests_status(json_t *tests, const char *prefix, int *nfail, int *nrun)
+/*
+ * pass/fail/not-run of base and patched tests whose name starts with prefix,
+ * and counts; a known failure (expect/known-*) is counted apart, not run.
+ */
+static const char *tests_status(json_t *tests, const char *prefix, int *nfail, int *nrun, int *nknown)
 {
 	json_t *t;
 	size_t i;
 
-	*nfail = *nrun = 0;
+	*nfail = *nrun = *nknown = 0;
 	json_array_foreach(tests, i, t) {
 		/* the debug kernel's checks have a column of their own */
 		if (!starts_with(jstr(t, "name"), prefix) || !strcmp(jstr(t, "status"), "skip") ||
 		    (jstr(t, "variant") && !strcmp(jstr(t, "variant"), "debug")))
 			continue;
+		if (!strcmp(jstr(t, "status"), "known")) {
+			(*nknown)++;
+			continue;
+		}
 		(*nrun)++;
 		*nfail += !strcmp(jstr(t, "status"), "fail");
 	}
@@ -1354,7 +1387,7 @@ size_t report_cells(json_t *k, struct report_cell *c)
 {
 	json_t *stages = json_object_get(k, "stages"), *tests = json_object_get(k, "tests"), *cmp;
 	json_t *bench = json_object_get(k, "bench");
-	int nfail, nrun;
+	int nfail, nrun, nknown;
 	const char *st;
 	size_t n = 0, i;
 
@@ -1369,15 +1402,16 @@ size_t report_cells(json_t *k, struct report_cell *c)
 	cell(&c[n++], "runner", "info", runners_text(k));
 	cell(&c[n++], "dio boot", json_is_null(jget(k, "bench", "base")) && json_is_null(jget(k, "bench", "patched")) ?
 	     "not-run" : "info", verdicts_text(json_object_get(k, "bench")));
-	st = tests_status(tests, "correctness", &nfail, &nrun);
+	st = tests_status(tests, "correctness", &nfail, &nrun, &nknown);
 	cell(&c[n++], "correctness", st, nrun ? xasprintf("%.0f mismatches",
 		bench_sum(bench, "correctness_ext4", "mismatch_runs") + bench_sum(bench, "correctness_ext3", "mismatch_runs")) :
 		xstrdup(""));
-	st = tests_status(tests, "nowait", &nfail, &nrun);
+	st = tests_status(tests, "nowait", &nfail, &nrun, &nknown);
 	cell(&c[n++], "nowait", st, nrun ? xasprintf("%.0f/%.0f agree", bench_sum(bench, "nowait", "compared") -
 		bench_sum(bench, "nowait", "mismatches"), bench_sum(bench, "nowait", "compared")) : xstrdup(""));
-	tests_status(tests, "", &nfail, &nrun);
-	cell(&c[n++], "tests", STAGE("bench"), nrun ? xasprintf("%d/%d pass", nrun - nfail, nrun) : xstrdup(""));
+	tests_status(tests, "", &nfail, &nrun, &nknown);
+	cell(&c[n++], "tests", STAGE("bench"), !nrun ? xstrdup("") : nknown ?
+	     xasprintf("%d/%d pass, %d known", nrun - nfail, nrun, nknown) : xasprintf("%d/%d pass", nrun - nfail, nrun));
 	cell(&c[n++], "debug", STAGE("debug"), debug_text(json_object_get(k, "debug")));
 	st = STAGE("posted");
 	/* evidence kept is information, not a pass of the series as posted */

@@ -130,6 +130,11 @@ int report_text(json_t *doc, FILE *f)
 			json_array_foreach(json_object_get(jget(k, "stages", report_stage_name(s)), "disturbed"), j, r)
 				fprintf(f, "%s: ≈ %s: %s\n", jstr(k, "kernel"), report_stage_name(s), json_string_value(r));
 	json_array_foreach(kernels, i, k)
+		for (int s = 0; s < RS_NR; s++)
+			json_array_foreach(json_object_get(jget(k, "stages", report_stage_name(s)), "known"), j, r)
+				fprintf(f, "%s: ○ %s: known: %s\n", jstr(k, "kernel"), report_stage_name(s),
+					json_string_value(r));
+	json_array_foreach(kernels, i, k)
 		json_array_foreach(json_object_get(k, "comparisons"), j, r)
 			print_rounds(f, jstr(k, "kernel"), r);
 	json_array_foreach(kernels, i, k)

@@ -33,7 +33,10 @@
 #   KB_KERNEL, KB_VARIANT  this kernel's name and variant (else kb.kernel= and
 #                   kb.variant= on the kernel command line), recorded, and
 #                   naming the NOWAIT table: KB_EXPECT, default
-#                   /kb/expect/nowait-$KB_VARIANT-$KB_KERNEL.json
+#                   /kb/expect/nowait-$KB_VARIANT-$KB_KERNEL.json, and the
+#                   known defects: KB_KNOWN, default
+#                   /kb/expect/known-$KB_VARIANT-$KB_KERNEL.json, one entry a
+#                   line: a failed check it names is "known", with its why
 
 DIO_DEVICE=${DIO_DEVICE:-nullb}
 DIO_LATENCY_US=${DIO_LATENCY_US:-8000}
@@ -73,6 +76,10 @@ case "$table" in debug | posted) table=patched ;; esac
 if [ -z "${KB_EXPECT:-}" ] && [ -n "${KB_KERNEL:-}" ] && [ -n "$table" ]; then
 	KB_EXPECT=/kb/expect/nowait-$table-$KB_KERNEL.json
 fi
+# the defects the series fixes, on the kernel without it: no table for debug or posted
+if [ -z "${KB_KNOWN:-}" ] && [ -n "${KB_KERNEL:-}" ] && [ -n "${KB_VARIANT:-}" ]; then
+	KB_KNOWN=/kb/expect/known-$KB_VARIANT-$KB_KERNEL.json
+fi
 
 out=$(mktemp -d "$DIO_TMP/kbdio.XXXXXX") || exit 1
 tests=
@@ -83,12 +90,26 @@ loopdev=
 dmname=
 started=$(cut -d' ' -f1 /proc/uptime)
 
-# check NAME STATUS DETAIL: one entry of the result (pass, fail or skip).
+# known_why NAME: why the known-defects table expects check NAME to fail here, if it does.
+known_why() {
+	[ -n "${KB_KNOWN:-}" ] && [ -r "$KB_KNOWN" ] || return 1
+	why=$(sed -n "s/.*\"check\": *\"$1\".*\"why\": *\"\([^\"]*\)\".*/\1/p" "$KB_KNOWN" | head -n 1)
+	[ -n "$why" ]
+}
+
+# check NAME STATUS DETAIL: one entry of the result (pass, fail or skip; a
+# failure the known-defects table lists is "known", its why appended).
 check() {
-	detail=$(echo "$3" | tr -d '"\\' | tr '\n' ' ')
-	tests="$tests${tests:+,}{\"name\":\"$1\",\"status\":\"$2\",\"detail\":\"$detail\"}"
-	[ "$2" != fail ] || failed=1
-	echo "dio: $1: $2: $detail" >&2
+	status=$2
+	text=$3
+	if [ "$status" = fail ] && known_why "$1"; then
+		status=known
+		text="$text (known on this kernel without the series: $why)"
+	fi
+	detail=$(echo "$text" | tr -d '"\\' | tr '\n' ' ')
+	tests="$tests${tests:+,}{\"name\":\"$1\",\"status\":\"$status\",\"detail\":\"$detail\"}"
+	[ "$status" != fail ] || failed=1
+	echo "dio: $1: $status: $detail" >&2
 }
 
 # json FILE: the JSON object the file holds, or null when it holds none.
