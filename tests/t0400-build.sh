@@ -49,6 +49,24 @@ second_build_reuses_image() {
 	[ "$(stat -c %Y $KBACKPORT_WORK/build/$SNAME/$K/base/arch/x86/boot/bzImage)" = "$before" ]
 }
 
+# Unchanged commit, fragments and compiler: the stored config stands, Kconfig
+# is not run (config.log untouched); a fragment edited, even by a comment
+# only, runs Kconfig again, which finds the same config: still up to date.
+config_inputs_reused() {
+	log=$KBACKPORT_WORK/results/$SNAME/$K/base/config.log
+	before=$(stat -c %Y.%s "$log")
+	"$KB" build $K --variant base >"$T/inputs.out" 2>&1 || { cat "$T/inputs.out"; return 1; }
+	cat "$T/inputs.out"
+	grep -q "^$K base: config .*: the stored build's (same commit, fragments and compiler; hash " "$T/inputs.out" &&
+	grep -q "^$K base: up to date: " "$T/inputs.out" && [ "$(stat -c %Y.%s "$log")" = "$before" ] &&
+	rm -rf "$T/kin" && mkdir -p "$T/kin" && cp -r kernels/. "$T/kin/" &&
+	echo "# a comment changes the inputs, not the config" >>"$T/kin/config/qemu-minimal.config" &&
+	KBACKPORT_KERNELS_DIR="$T/kin" "$KB" build $K --variant base >"$T/inputs2.out" 2>&1 || { cat "$T/inputs2.out"; return 1; }
+	cat "$T/inputs2.out"
+	grep -q "^$K base: config .*: [0-9]* requested options verified (hash " "$T/inputs2.out" &&
+	grep -q "^$K base: up to date: " "$T/inputs2.out"
+}
+
 # A fragment asking for an option the tree does not have: the build stops naming it.
 missing_option_named() {
 	mkdir -p "$T/kernels/config"
@@ -95,6 +113,7 @@ missing_tool_named() {
 check "build $K base: bzImage, build.json with image hash and cache key" builds_base
 check "the merged .config has every option the guest needs" config_has_guest_options
 check "an unchanged commit and config reuse the image" second_build_reuses_image
+check "unchanged config inputs: the stored config stands, Kconfig not run; an edited fragment runs it" config_inputs_reused
 check "a fragment option missing from the tree is named, nothing built (exit 4)" missing_option_named
 check "a failed config leaves the stored image in place" image_survives_bad_config
 check "unknown kernel: exit 3" unknown_kernel_exit_3

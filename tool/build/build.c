@@ -133,6 +133,36 @@ static bool build_is_current(json_t *stored, const char *key)
 	       !results_hash_file(image, now) && !strcmp(now, hash);
 }
 
+/*
+ * <dir>/config.inputs: the hash of a config's inputs (kbuild_config_inputs())
+ * and of the .config Kconfig made from them. Whether they are these inputs',
+ * and then the config hash.
+ */
+static bool stored_config(const char *path, const results_hash inputs, results_hash config_hash)
+{
+	struct strbuf text = STRBUF_INIT;
+	size_t n = strlen(inputs);
+	bool same = false;
+
+	if (path_exists(path) && !read_file_max(path, &text, 2 * sizeof(results_hash) + 1) &&
+	    text.len == 2 * n + 2 && !strncmp(text.buf, inputs, n) && text.buf[n] == ' ' && text.buf[2 * n + 1] == '\n') {
+		memcpy(config_hash, text.buf + n + 1, n);
+		config_hash[n] = '\0';
+		same = true;
+	}
+	sb_release(&text);
+	return same;
+}
+
+static int keep_config(const char *path, const results_hash inputs, const results_hash config_hash)
+{
+	char *line = xasprintf("%s %s\n", inputs, config_hash);
+	int ret = write_file_atomic(path, line, strlen(line));
+
+	free(line);
+	return ret;
+}
+
 static void print_vendor(const char *prefix, json_t *v, const char *how)
 {
 	size_t nb = json_array_size(json_object_get(v, "base_warnings"));
@@ -276,8 +306,9 @@ int build_variant(struct build *b, const char *variant)
 	struct checkpatch_report *cp = NULL;
 	struct strbuf what = STRBUF_INIT;
 	char *dir = NULL, *json_path = NULL, *log = NULL, *key = NULL, *prefix = NULL, *cpdir = NULL;
+	char *inputs_path = NULL;
 	json_t *stored = NULL, *obj = NULL;
-	results_hash config_hash, image_hash;
+	results_hash config_hash, image_hash, inputs;
 	size_t verified = 0, ncp = 0;
 	int ret = -1;
 
@@ -293,14 +324,30 @@ int build_variant(struct build *b, const char *variant)
 	/* the debug flavour: the patched commit with the checks of kernels/config/debug.config */
 	if (!strcmp(variant, "debug") && !sv_contains(&b->k.config_fragments, RESULTS_DEBUG_FRAGMENT))
 		sv_push(&b->k.config_fragments, RESULTS_DEBUG_FRAGMENT);
-	if (kbuild_config(&b->k, &t, log, config_hash, &verified))
-		goto cleanup;
 	fragment_names(&b->k, &what);
-	printf("%s: config %s: %zu requested option%s verified (hash %.12s)\n", prefix, what.buf, verified,
-	       verified == 1 ? "" : "s", config_hash);
 	json_path = xasprintf("%s/build.json", dir);
-	key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
 	stored = results_read(json_path);
+	inputs_path = xasprintf("%s/config.inputs", dir);
+	if (kbuild_config_inputs(&b->k, &t, inputs))
+		goto cleanup;
+	if (!b->force && stored_config(inputs_path, inputs, config_hash)) {
+		key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
+		if (build_is_current(stored, key)) {
+			printf("%s: config %s: the stored build's (same commit, fragments and compiler; hash %.12s)\n",
+			       prefix, what.buf, config_hash);
+		} else {
+			free(key);
+			key = NULL;
+		}
+	}
+	if (!key) {
+		if (kbuild_config(&b->k, &t, log, config_hash, &verified) ||
+		    keep_config(inputs_path, inputs, config_hash))
+			goto cleanup;
+		printf("%s: config %s: %zu requested option%s verified (hash %.12s)\n", prefix, what.buf, verified,
+		       verified == 1 ? "" : "s", config_hash);
+		key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
+	}
 	if (!b->force && build_is_current(stored, key)) {
 		printf("%s: up to date: %s (same commit and config; --force rebuilds)\n", prefix,
 		       json_string_value(json_object_get(stored, "image")));
@@ -347,6 +394,7 @@ cleanup:
 	json_decref(obj);
 	free(dir);
 	free(json_path);
+	free(inputs_path);
 	free(log);
 	free(key);
 	free(prefix);

@@ -604,6 +604,36 @@ cleanup:
 	return ret;
 }
 
+int kbuild_config_inputs(const struct kernel_desc *k, const struct kbuild_tree *t, results_hash hash)
+{
+	static const char *const probes[][3] = { { "gcc", "--version", NULL }, { "ld", "--version", NULL } };
+	struct strbuf text = STRBUF_INIT;
+	struct run_result r;
+	int ret = -1;
+
+	sb_addf(&text, "config inputs\ncommit %s\nbase %s\n", git_oid_tostr_s(&t->commit), k->config_base);
+	for (size_t i = 0; i < k->config_fragments.n; i++) {
+		char *f = xasprintf("%s/config/%s", kernels_dir(), k->config_fragments.v[i]);
+		int bad;
+
+		sb_addf(&text, "fragment %s\n", k->config_fragments.v[i]);
+		bad = read_file(f, &text);
+		free(f);
+		if (bad)
+			goto cleanup;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(probes); i++) {
+		struct run_opts o = { .argv = probes[i], .out = &text };
+
+		if (run_ok(&o, &r))
+			goto cleanup;
+	}
+	ret = results_hash_buf(text.buf, text.len, hash);
+cleanup:
+	sb_release(&text);
+	return ret;
+}
+
 /* ---- build --------------------------------------------------------------- */
 
 /*

@@ -57,6 +57,15 @@ int kbuild_require_tools(void);
 int kbuild_config(const struct kernel_desc *k, const struct kbuild_tree *t, const char *log,
 		  results_hash hash, size_t *verified);
 
+/*
+ * What kbuild_config() makes t's .config from besides the tree at t's
+ * commit: k's base target, each fragment's text, and the compiler and
+ * linker that Kconfig probes (their --version), hashed. The same inputs give
+ * the same .config, so a build made from them can be recognised without
+ * running Kconfig again.
+ */
+int kbuild_config_inputs(const struct kernel_desc *k, const struct kbuild_tree *t, results_hash hash);
+
 struct kbuild_result {
 	char *image;		/* bzImage */
 	double seconds;
