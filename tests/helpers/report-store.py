@@ -7,7 +7,10 @@ as base and it has no debug results. good, bad and slow are single-round
 records of an older kbackport (no "round", no "host"). With bench rounds
 (base, patched, base, patched): rounds agrees over two rounds and passes;
 bound measured 13x at 8 jobs (base slowed), spread has rounds that disagree,
-busy had a busy host in base round 2: all three disturbed. posted carries a
+busy had a busy host in base round 2: all three disturbed. tick and fastdev
+record an 8000 us device: tick's 8.33x passes (above 8 jobs, under the
+8 x 125 IOPS the device allows over base's 84), fastdev's patched writes
+faster than the device can: disturbed. posted carries a
 local fix: its series as posted booted and showed the defect (evidence, not
 a failure); postfail carries one too but its posted kernel panicked.
 Usage: report-store.py WORK SERIES"""
@@ -114,7 +117,7 @@ FINE = {"case": "overwrite-written", "layout": "[W][W]", "write": "8192 bytes at
         "data": "ok", "expect": {"pwritev2-nowait": "ok", "uring-nowait": "ok", "uring": "ok-inline"}, "match": True}
 
 
-def dio(k, v, iops, verdict="clean", findings=None, round=None, host=None, cases=None, status=None):
+def dio(k, v, iops, verdict="clean", findings=None, round=None, host=None, cases=None, status=None, device=None):
     tests = [{"name": n, "status": "pass", "detail": d} for n, d in
              [("correctness-ext4", "128 cells, 0 mismatches"), ("nowait-table", "33 answers as in table"),
               ("bench-test1", "ok"), ("bench-test2", "ok")]]
@@ -128,8 +131,11 @@ def dio(k, v, iops, verdict="clean", findings=None, round=None, host=None, cases
             tests[1] = {"name": "nowait-table", "status": "fail",
                         "detail": f"{bad} of {3 * len(cases)} answers differ from /kb/expect/nowait-patched-{k}.json"}
     bench = {t: [{"jobs": j, "iops": f(j)} for j in (1, 2, 4, 8)] for t, f in iops.items()}
-    boot(k, v, "dio", result={"workload": "dio", "tests": tests, "bench": bench,
-                              "correctness_ext4": {"mismatch_runs": 0, "cells": 128}, "nowait": nowait},
+    result = {"workload": "dio", "tests": tests, "bench": bench,
+              "correctness_ext4": {"mismatch_runs": 0, "cells": 128}, "nowait": nowait}
+    if device:
+        result["device"] = {"kind": "null_blk", "latency_us": device}
+    boot(k, v, "dio", result=result,
          runner="lava" if k == "good" and v == "patched" else None, verdict=verdict, findings=findings,
          round=round, host=host, status=status)
 
@@ -153,15 +159,17 @@ dio("bad", "debug", {}, verdict="warn", findings=[LOCKDEP])
 
 
 # bench rounds: base and patched in turn, each round with its host record
-def rounds(k, base, patched, busy=()):
-    """base, patched: IOPS at 8 jobs per round (flat below); busy: (variant, round) of a busy host."""
+def rounds(k, base, patched, busy=(), device=None):
+    """base, patched: IOPS at 8 jobs per round (flat below); busy: (variant, round) of a busy host;
+    device: the device's latency in us."""
     for r, (b, p) in enumerate(zip(base, patched), 1):
         for v, top in (("base", b), ("patched", p)):
             curve = lambda j, top=top: top * j / 8.0 if v == "patched" else top
-            dio(k, v, {"test1": curve, "test2": curve}, round=r, host=host(1.31 if (v, r) in busy else 0.02))
+            dio(k, v, {"test1": curve, "test2": curve}, round=r, host=host(1.31 if (v, r) in busy else 0.02),
+                device=device)
 
 
-for k in ("rounds", "bound", "spread", "busy", "posted", "postfail"):
+for k in ("rounds", "bound", "spread", "busy", "tick", "fastdev", "posted", "postfail"):
     port(k, local=k.startswith("post"))
     build(k, "base", "b" * 40)
     build(k, "patched", "t" * 40)
@@ -173,6 +181,8 @@ rounds("rounds", [100.0, 100.0], [800.0, 760.0])
 rounds("bound", [60.0, 62.0], [804.0, 806.0])
 rounds("spread", [100.0, 100.0], [400.0, 700.0])
 rounds("busy", [100.0, 100.0], [700.0, 720.0], busy={("base", 2)})
+rounds("tick", [84.0, 84.0], [698.0, 702.0], device=8000)
+rounds("fastdev", [84.0, 84.0], [1010.0, 1012.0], device=8000)
 rounds("posted", [100.0, 100.0], [700.0, 720.0])
 rounds("postfail", [100.0, 100.0], [700.0, 720.0])
 build("posted", "posted", "p" * 40)

@@ -493,12 +493,26 @@ static void test_names(json_t *meas, json_t *ref, struct strvec *out)
 }
 
 /*
- * No kernel change makes N writers more than N times as fast as the base
- * kernel makes them: at best it lets the N run side by side where base ran
- * them one at a time, each still waiting out the device's latency. A ratio
- * above jobs times this says the base run was slowed by something else.
+ * No kernel change makes a writer faster than the device: with psync at
+ * depth 1 each of N writers completes at most one write per device latency
+ * (the dio workload's device.latency_us), so patched at N jobs reaches at
+ * most N / latency, and patched/base at most that over base's IOPS. Above
+ * it, the base run was slowed by something else. Without a latency on
+ * record, N times this: at best the N run side by side where base ran them
+ * one at a time. (N alone is too tight with a latency: one writer at a time
+ * waits out whole ticks, 11.9 ms per 8 ms write under TCG, N side by side
+ * 11.2 ms, so the same kernel's N-writer overwrite run reaches 8.4x its own
+ * one-writer rate.)
  */
 #define REPORT_SPEEDUP_PER_JOB 1.0
+
+/* The most patched/base at jobs can be: see REPORT_SPEEDUP_PER_JOB. */
+static double ratio_bound(json_int_t jobs, double latency_us, double base)
+{
+	if (latency_us > 0 && base > 0)
+		return jobs * 1e6 / latency_us / base;
+	return jobs * REPORT_SPEEDUP_PER_JOB;
+}
 /* Rounds disagree when their ratios spread ((max - min) / median) more than this. */
 #define REPORT_MAX_SPREAD 0.25
 
@@ -523,9 +537,8 @@ static json_t *real_or_null(double v)
 
 /* Why a ratio cannot be trusted: above what the jobs can give, or rounds that disagree. */
 static void ratio_doubts(const char *test, json_int_t jobs, const double *ratios, size_t n, double ratio, double spread,
-			 json_t *why)
+			 double bound, json_t *why)
 {
-	double bound = jobs * REPORT_SPEEDUP_PER_JOB;
 	struct strbuf list = STRBUF_INIT;
 
 	if (ratio > bound)
@@ -547,7 +560,7 @@ static void ratio_doubts(const char *test, json_int_t jobs, const double *ratios
  * disagree, or a busy host (busy: the reasons) — else pass or fail by the
  * reference's min_ratio.
  */
-static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage, int nrounds, json_t *busy)
+static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage, int nrounds, json_t *busy, double latency_us)
 {
 	struct strvec names = STRVEC_INIT;
 	json_t *out = json_array(), *r;
@@ -560,7 +573,7 @@ static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage, int nrounds
 		json_int_t jobs = compare_jobs(meas, test, ref);
 		json_t *rt = report_reference_test(ref, test), *rounds = json_array(), *why = json_array();
 		double ratios[BOOT_MAX_ROUNDS], sorted[BOOT_MAX_ROUNDS], bs[BOOT_MAX_ROUNDS], ps[BOOT_MAX_ROUNDS];
-		double min = json_number_value(json_object_get(rt, "min_ratio")), ratio = -1, spread = -1;
+		double min = json_number_value(json_object_get(rt, "min_ratio")), ratio = -1, spread = -1, bound;
 		bool has_min = json_object_get(rt, "min_ratio") != NULL;
 		size_t n = 0, nb = 0, np = 0, j;
 
@@ -582,12 +595,13 @@ static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage, int nrounds
 			json_decref(why);
 			continue;
 		}
+		bound = ratio_bound(jobs, latency_us, nb ? median(bs, nb) : -1);
 		if (n) {
 			memcpy(sorted, ratios, n * sizeof(*ratios));
 			ratio = median(sorted, n);
 			if (n > 1 && ratio > 0)
 				spread = (sorted[n - 1] - sorted[0]) / ratio;
-			ratio_doubts(test, jobs, ratios, n, ratio, spread, why);
+			ratio_doubts(test, jobs, ratios, n, ratio, spread, bound, why);
 			json_array_foreach(why, j, r)
 				stage_disturb(stage, json_string_value(r));
 			json_array_extend(why, busy);
@@ -605,7 +619,7 @@ static json_t *comparisons(json_t *meas, json_t *ref, json_t *stage, int nrounds
 						     "ratio", real_or_null(ratio),
 						     "min_ratio", has_min ? json_real(min) : json_null(),
 						     "rounds", rounds, "spread", real_or_null(spread),
-						     "bound", jobs * REPORT_SPEEDUP_PER_JOB, "verdict", verdict,
+						     "bound", bound, "verdict", verdict,
 						     "disturbed", why));
 	}
 	/* the host's load disturbs every measurement of the stage: said once */
@@ -1084,7 +1098,9 @@ static json_t *kernel_record(const char *series, const char *k)
 	nrounds = bench_rounds(w, builds, dio);
 	bench = bench_section(dio, nrounds, builds, json_object_get(stages, "bench"), tests, meas, busy);
 	json_object_set_new(rec, "bench", bench);
-	json_object_set_new(rec, "comparisons", comparisons(meas, ref, json_object_get(stages, "bench"), nrounds, busy));
+	json_object_set_new(rec, "comparisons", comparisons(meas, ref, json_object_get(stages, "bench"), nrounds, busy,
+							json_number_value(jget(json_object_get(bench, "base"), "device",
+									       "latency_us"))));
 	json_object_set_new(rec, "debug", debug_section(w, port, json_object_get(stages, "debug"), tests));
 	json_object_set_new(rec, "posted", posted_section(w, port, json_object_get(stages, "posted")));
 	json_object_set_new(rec, "tests", tests);
