@@ -277,6 +277,23 @@ prereq_outside() {
 	hostile p-prereq 4 "names a path outside the tree: '.git/config'" "$SAN" port mini --series "$S/s-p-prereq"
 }
 check "a prerequisite that writes into .git is refused" prereq_outside
+# A series' known-defects table is read before anything is built or locked:
+# not JSON, without its list, or too large, each named (exit 4).
+for c in notjson nolist huge; do
+	mkdir -p "$S/s-known-$c/expect"
+done
+printf '{"known": [\n' >"$S/s-known-notjson/expect/known-base-mini.json"
+printf '{"kernel": "mini"}\n' >"$S/s-known-nolist/expect/known-base-mini.json"
+head -c 70000 /dev/zero | tr '\0' ' ' >"$S/s-known-huge/expect/known-base-mini.json"
+printf 'true\n' >"$S/w.sh"
+check "known-defects table that is not JSON" hostile known-notjson 4 \
+	"known-defects table '$S/s-known-notjson/expect/known-base-mini.json' is not JSON: " \
+	"$SAN" boot mini --variant base --workload "$S/w.sh" --series "$S/s-known-notjson"
+check "known-defects table without its list" hostile known-nolist 4 \
+	"known-defects table '$S/s-known-nolist/expect/known-base-mini.json' has no \"known\" list" \
+	"$SAN" boot mini --variant base --workload "$S/w.sh" --series "$S/s-known-nolist"
+check "known-defects table beyond its size limit" hostile known-huge 4 "known-base-mini.json" \
+	"$SAN" boot mini --variant base --workload "$S/w.sh" --series "$S/s-known-huge"
 check "a kernel name with a slash" hostile kname 4 "invalid kernel name '../mini'" "$SAN" port ../mini --series "$S/s-p-fixup"
 
 # ---- D. what a port must get right -------------------------------------------

@@ -248,19 +248,28 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
  * series is not in it (<series>/expect/known-<variant>-<kernel>.json, also
  * in the image for the workload's checks): *out stays NULL without one.
  */
+/* A table a line per entry: far more than any series needs. */
+#define KNOWN_MAX_BYTES (64 * 1024)
+
 static int load_known(const struct boot *b, json_t **out)
 {
 	char *path = xasprintf("%s/expect/known-%s-%s.json", b->series_dir, b->variant, b->k.name);
+	struct strbuf text = STRBUF_INIT;
 	json_error_t err;
 	int ret = 0;
 
 	*out = NULL;
 	if (path_exists(path)) {
-		*out = json_load_file(path, 0, &err);
-		if (!json_is_array(json_object_get(*out, "known")))
-			ret = error_code(KB_EXIT_BADINPUT, "known-defects table '%s' has no \"known\" list: %s", path,
-					 *out ? "not in the file" : err.text);
+		ret = read_file_max(path, &text, KNOWN_MAX_BYTES);
+		if (!ret)
+			*out = json_loadb(text.buf, text.len, 0, &err);
+		if (!ret && !*out)
+			ret = error_code(KB_EXIT_BADINPUT, "known-defects table '%s' is not JSON: %s (line %d)", path,
+					 err.text, err.line);
+		else if (!ret && !json_is_array(json_object_get(*out, "known")))
+			ret = error_code(KB_EXIT_BADINPUT, "known-defects table '%s' has no \"known\" list", path);
 	}
+	sb_release(&text);
 	free(path);
 	return ret;
 }
@@ -334,13 +343,16 @@ static int boot(struct boot *b)
 	bool cached;
 	int ret = -1, lock_fd = -1;
 
+	/* the series' input first: a bad table is named before anything is built or locked */
+	if (load_known(b, &known))
+		goto cleanup;
 	b->dir = store_results_dir(b->series, b->k.name, b->variant);
 	if (!b->dir)
 		goto cleanup;
 	/* two boots of one variant would share its scratch disk and result files */
 	lock = xasprintf("%s/boot.lock", b->dir);
 	lock_fd = lock_file(lock);
-	if (lock_fd < 0 || !(b->build = results_built(b->dir, b->k.name, b->variant)) || load_known(b, &known))
+	if (lock_fd < 0 || !(b->build = results_built(b->dir, b->k.name, b->variant)))
 		goto cleanup;
 	image = build_str(b, "image");
 	cpio = xasprintf("%s/usr/gen_init_cpio", build_str(b, "build_dir"));
