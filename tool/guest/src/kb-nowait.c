@@ -371,38 +371,24 @@ static void io_wq_state(unsigned int *workers, unsigned long *switches)
 }
 
 /*
- * Starts an idle io-wq worker for regular files with a forced-async read:
- * a punted write then wakes it instead of creating a thread, so
- * io_uring_enter() returns at once and the tick check stays tight.
- */
-static void start_worker(struct kb_ring *ring)
-{
-	int fd = open("/proc/self/stat", O_RDONLY);
-	char buf[64];
-	uint64_t data;
-
-	if (fd >= 0 && !kb_ring_rw(ring, false, fd, buf, sizeof(buf), 0, 0, IOSQE_ASYNC, 0))
-		kb_ring_wait(ring, &data);
-	if (fd >= 0)
-		close(fd);
-	/* Let it go back to sleep, or that switch would count as our write's. */
-	usleep(20000);
-}
-
-/*
- * One submission that completes inline (a NOWAIT read of /proc/self/stat)
- * before the timed one, then a pause as after start_worker(): a task's first
- * io_uring_enter() and the ring's own setup (its io-wq starting) can
+ * One read of /proc/self/stat through the ring before the timed write, then
+ * a pause to let what it started settle. Plain io_uring (IOSQE_ASYNC): it
+ * starts an idle io-wq worker, which a punted write then wakes instead of
+ * creating a thread, so io_uring_enter() returns at once and the tick check
+ * stays tight; the pause lets the worker sleep again, or its switch would
+ * count as our write's. NOWAIT (RWF_NOWAIT, completes inline): a task's
+ * first io_uring_enter() and the ring's own setup (its io-wq starting) can
  * outlast a timestamp tick under TCG. Measured on patched 5.10's
- * cold-overwrite: 10 tries for an unambiguous answer without, 3 with.
+ * cold-overwrite: 10 tries for an unambiguous NOWAIT answer without, 3 with.
  */
-static void first_submission(struct kb_ring *ring)
+static void prime_ring(struct kb_ring *ring, bool nowait)
 {
 	int fd = open("/proc/self/stat", O_RDONLY);
 	char buf[64];
 	uint64_t data;
 
-	if (fd >= 0 && !kb_ring_rw(ring, false, fd, buf, sizeof(buf), 0, RWF_NOWAIT, 0, 0))
+	if (fd >= 0 && !kb_ring_rw(ring, false, fd, buf, sizeof(buf), 0, nowait ? RWF_NOWAIT : 0,
+				   nowait ? 0 : IOSQE_ASYNC, 0))
 		kb_ring_wait(ring, &data);
 	if (fd >= 0)
 		close(fd);
@@ -411,7 +397,7 @@ static void first_submission(struct kb_ring *ring)
 
 /*
  * In a child process of its own, whose only io-wq worker is the one
- * start_worker() made: the write was punted when that worker ran again
+ * prime_ring() started: the write was punted when that worker ran again
  * (its switch count moved) or another one appeared.
  */
 static void uring_child(int fd, const struct nw_case *c, const unsigned char *buf, bool nowait, int pipefd)
@@ -428,10 +414,7 @@ static void uring_child(int fd, const struct nw_case *c, const unsigned char *bu
 		snprintf(a.result, sizeof(a.result), "unavailable");
 		_exit(write(pipefd, &a, sizeof(a)) == sizeof(a) ? 0 : 1);
 	}
-	if (nowait)
-		first_submission(&ring);
-	else
-		start_worker(&ring);
+	prime_ring(&ring, nowait);
 	io_wq_state(&w0, &s0);
 	t0 = timestamps(fd, c);
 	/* io_uring_enter() makes the IOCB_NOWAIT attempt inline: the tick that matters is before it returns. */
