@@ -310,6 +310,7 @@ int build_variant(struct build *b, const char *variant)
 	json_t *stored = NULL, *obj = NULL;
 	results_hash config_hash, image_hash, inputs;
 	size_t verified = 0, ncp = 0;
+	bool current = false;	/* the stored image is this commit and config's */
 	int ret = -1;
 
 	prefix = xasprintf("%s %s", b->k.name, variant);
@@ -332,7 +333,8 @@ int build_variant(struct build *b, const char *variant)
 		goto cleanup;
 	if (!b->force && stored_config(inputs_path, inputs, config_hash)) {
 		key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
-		if (build_is_current(stored, key)) {
+		current = build_is_current(stored, key);
+		if (current) {
 			printf("%s: config %s: the stored build's (same commit, fragments and compiler; hash %.12s)\n",
 			       prefix, what.buf, config_hash);
 		} else {
@@ -347,8 +349,9 @@ int build_variant(struct build *b, const char *variant)
 		printf("%s: config %s: %zu requested option%s verified (hash %.12s)\n", prefix, what.buf, verified,
 		       verified == 1 ? "" : "s", config_hash);
 		key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
+		current = !b->force && build_is_current(stored, key);
 	}
-	if (!b->force && build_is_current(stored, key)) {
+	if (current) {
 		printf("%s: up to date: %s (same commit and config; --force rebuilds)\n", prefix,
 		       json_string_value(json_object_get(stored, "image")));
 		if (json_is_array(json_object_get(stored, "checkpatch")))

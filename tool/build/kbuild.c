@@ -526,6 +526,12 @@ static void free_requests(struct request *reqs, size_t n)
 /* The staged config, named for make (relative to O=) and for us. */
 #define STAGED_CONFIG "kbackport.config"
 
+/* The YAML's I-th config fragment, under kernels/config/. */
+static char *fragment_path(const struct kernel_desc *k, size_t i)
+{
+	return xasprintf("%s/config/%s", kernels_dir(), k->config_fragments.v[i]);
+}
+
 int kbuild_config(const struct kernel_desc *k, const struct kbuild_tree *t, const char *log,
 		  results_hash hash, size_t *verified)
 {
@@ -542,7 +548,7 @@ int kbuild_config(const struct kernel_desc *k, const struct kbuild_tree *t, cons
 	int ret = -1;
 
 	for (size_t i = 0; i < k->config_fragments.n; i++) {
-		char *f = xasprintf("%s/config/%s", kernels_dir(), k->config_fragments.v[i]);
+		char *f = fragment_path(k, i);
 		char *abs = path_exists(f) ? abs_path(f) : NULL;
 
 		if (!abs || read_file(abs, &text)) {
@@ -613,7 +619,7 @@ int kbuild_config_inputs(const struct kernel_desc *k, const struct kbuild_tree *
 
 	sb_addf(&text, "config inputs\ncommit %s\nbase %s\n", git_oid_tostr_s(&t->commit), k->config_base);
 	for (size_t i = 0; i < k->config_fragments.n; i++) {
-		char *f = xasprintf("%s/config/%s", kernels_dir(), k->config_fragments.v[i]);
+		char *f = fragment_path(k, i);
 		int bad;
 
 		sb_addf(&text, "fragment %s\n", k->config_fragments.v[i]);
