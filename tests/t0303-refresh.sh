@@ -105,6 +105,33 @@ gone_version() {
 }
 check "a pinned revision Debian no longer offers: exit 3, one line listing what it offers, tree unchanged" gone_version
 
+# suite SUITE: debian-6.1 fetched from SUITE (the pin dropped).
+suite() {
+	sed "s/^  debian-package: linux-source-6.1 .*/  debian-package: linux-source-6.1\n  suite: $1/" \
+		kernels/debian-6.1.yaml >"$T/kernels/debian-6.1.yaml"
+}
+
+# refused CODE MESSAGE: kernels versions and import each refuse with one line and CODE; tree unchanged.
+refused() {
+	expect_exit "$1" "$KB" kernels versions debian-6.1 >"$T/out" 2>"$T/err" && [ ! -s "$T/out" ] &&
+	one_error "$T/err" "$2" &&
+	expect_exit "$1" "$KB" kernels import debian-6.1 2>"$T/err" && one_error "$T/err" "$2" &&
+	[ "$(git -C "$T/work/trees/debian-6.1" log -1 --format=%s refs/kbackport/base)" = "Import linux-source-6.1 $NEW" ]
+}
+
+no_such_suite() {
+	suite bookworm-nosuch
+	refused 4 "suite 'bookworm-nosuch' is not in Debian's archive"
+}
+check "a suite Debian does not have: exit 4, one line naming it, tree unchanged" no_such_suite
+
+# Debian 13's security suite carries its own kernel (6.12), never 6.1
+not_in_suite() {
+	suite trixie-security
+	refused 3 "package 'linux-source-6.1' is not in Debian's archive (trixie-security): no version of it there"
+}
+check "a suite without the package: versions and import say so, exit 3, tree unchanged" not_in_suite
+
 apt_untouched() {
 	apt_state >"$T/apt.after"
 	diff "$T/apt.before" "$T/apt.after"

@@ -185,13 +185,31 @@ static void apt_release(struct apt *a)
 	free(a->root);
 }
 
+/* A suite the archive has no Release file for: the kernel's YAML names a suite Debian does not have. */
+static int missing_suite(const struct apt *a, const char *apt_output)
+{
+	for (size_t i = 0; i < a->suites.n; i++) {
+		char *needle = xasprintf(" %s Release' does not have a Release file", a->suites.v[i]);
+		bool missing = strstr(apt_output, needle);
+
+		free(needle);
+		if (missing)
+			return error_code(KB_EXIT_BADINPUT,
+					  "suite '%s' is not in Debian's archive: its mirror has no Release file for it",
+					  a->suites.v[i]);
+	}
+	return 0;
+}
+
 /* Runs an apt program with a's settings and args; its output in out (may be NULL). */
 static int apt_run(const struct apt *a, const char *prog, const char *const *args, const char *dir,
 		   struct strbuf *out)
 {
 	struct strvec argv = STRVEC_INIT;
 	struct strbuf log = STRBUF_INIT;
-	struct run_opts o = { .dir = dir, .out = out ? out : &log, .timeout = APT_TIMEOUT };
+	/* apt's own words, not a translation: a missing suite is told apart by them */
+	static const char *const c_locale[] = { "LC_ALL=C", NULL };
+	struct run_opts o = { .dir = dir, .env = c_locale, .out = out ? out : &log, .timeout = APT_TIMEOUT };
 	struct run_result r;
 	const char *verb = NULL;
 	int ret;
@@ -214,7 +232,9 @@ static int apt_run(const struct apt *a, const char *prog, const char *const *arg
 		const char *e = strstr(sb_str(text), "E: ");
 		char *line = e ? xstrndup(e + 3, strcspn(e + 3, "\n")) : NULL;
 
-		ret = error("'%s %s' failed%s%s", prog, verb ? verb : "", line ? ": " : "", line ? line : "");
+		ret = missing_suite(a, sb_str(text));
+		if (!ret)
+			ret = error("'%s %s' failed%s%s", prog, verb ? verb : "", line ? ": " : "", line ? line : "");
 		free(line);
 	}
 	sb_release(&log);
@@ -268,19 +288,6 @@ static int apt_versions(const struct apt *a, const char *package, struct strvec 
 	return ret;
 }
 
-int deb_archive_versions(const char *package, const char *suite, struct strvec *out)
-{
-	struct apt a;
-	int ret = apt_setup(&a, suite);
-
-	if (!ret)
-		ret = apt_update(&a, false);
-	if (!ret)
-		ret = apt_versions(&a, package, out);
-	apt_release(&a);
-	return ret;
-}
-
 /* ':' of an epoch is kept: the directory name is ours, never split on it. */
 char *deb_unpacked(const char *package, const char *version)
 {
@@ -323,6 +330,7 @@ static int unpack(const char *deb, const char *dest)
 	return ret;
 }
 
+/* version NULL: the suites offer no version of the package at all. */
 static int gone_error(const char *package, const char *version, const struct apt *a,
 		      const struct strvec *offered)
 {
@@ -332,31 +340,52 @@ static int gone_error(const char *package, const char *version, const struct apt
 		sb_addf(&sb, "%s%s", i ? ", " : "", offered->v[i]);
 	for (size_t i = 0; i < a->suites.n; i++)
 		sb_addf(&suites, "%s%s", i ? ", " : "", a->suites.v[i]);
-	error_code(KB_EXIT_NOINPUT, "%s %s is not in Debian's archive (%s) any more: it offers %s",
-		   package, version, suites.buf, offered->n ? sb.buf : "no version of it");
+	if (version)
+		error_code(KB_EXIT_NOINPUT, "%s %s is not in Debian's archive (%s) any more: it offers %s",
+			   package, version, suites.buf, offered->n ? sb.buf : "no version of it");
+	else
+		error_code(KB_EXIT_NOINPUT, "package '%s' is not in Debian's archive (%s): no version of it there",
+			   package, suites.buf);
 	sb_release(&sb);
 	sb_release(&suites);
 	return -1;
+}
+
+/* What the suites offer of package; their lists fetched again when they lack version (NULL: any). */
+static int offered_versions(const struct apt *a, const char *package, const char *version, struct strvec *out)
+{
+	int ret = apt_update(a, false) || apt_versions(a, package, out) ? -1 : 0;
+
+	/* Lists a few hours old may predate the version asked for. */
+	if (!ret && (version ? !sv_contains(out, version) : !out->n)) {
+		sv_release(out);
+		ret = apt_update(a, true) || apt_versions(a, package, out) ? -1 : 0;
+	}
+	if (!ret && (version ? !sv_contains(out, version) : !out->n))
+		ret = gone_error(package, version, a, out);
+	return ret;
 }
 
 /* The version to fetch: the pin if the suites offer it, else the newest they offer. */
 static int pick_version(const struct apt *a, const char *package, const char *version, char **out)
 {
 	struct strvec offered = STRVEC_INIT;
-	int ret = apt_update(a, false) || apt_versions(a, package, &offered) ? -1 : 0;
+	int ret = offered_versions(a, package, version, &offered);
 
-	/* Lists a few hours old may predate the version asked for. */
-	if (!ret && (version ? !sv_contains(&offered, version) : !offered.n)) {
-		sv_release(&offered);
-		ret = apt_update(a, true) || apt_versions(a, package, &offered) ? -1 : 0;
-	}
-	if (!ret && version && !sv_contains(&offered, version))
-		ret = gone_error(package, version, a, &offered);
-	else if (!ret && !offered.n)
-		ret = gone_error(package, "(any version)", a, &offered);
 	if (!ret)
 		*out = xstrdup(version ? version : offered.v[0]);
 	sv_release(&offered);
+	return ret;
+}
+
+int deb_archive_versions(const char *package, const char *suite, struct strvec *out)
+{
+	struct apt a;
+	int ret = apt_setup(&a, suite);
+
+	if (!ret)
+		ret = offered_versions(&a, package, NULL, out);
+	apt_release(&a);
 	return ret;
 }
 
