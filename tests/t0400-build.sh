@@ -67,6 +67,21 @@ config_inputs_reused() {
 	grep -q "^$K base: up to date: " "$T/inputs2.out"
 }
 
+# Another base target with the same fragments is other config inputs: Kconfig
+# runs (and fails on a target Kbuild does not have) instead of the stored
+# config being taken for it.
+base_target_counts() {
+	# first these fragments' inputs on record, the build up to date
+	"$KB" build $K --variant base >"$T/base0.out" 2>&1 && grep -q "^$K base: up to date: " "$T/base0.out" &&
+	rm -rf "$T/kbase" && mkdir -p "$T/kbase" && cp -r kernels/. "$T/kbase/" &&
+	sed -i 's/^  base: tinyconfig/  base: nosuchconfig/' "$T/kbase/$K.yaml" && grep -q "base: nosuchconfig" "$T/kbase/$K.yaml" ||
+		{ cat "$T/base0.out"; return 1; }
+	KBACKPORT_KERNELS_DIR="$T/kbase" "$KB" build $K --variant base >"$T/base.out" 2>&1
+	rc=$?
+	cat "$T/base.out"
+	[ $rc != 0 ] && ! grep -q "up to date" "$T/base.out"
+}
+
 # A fragment asking for an option the tree does not have: the build stops naming it.
 missing_option_named() {
 	mkdir -p "$T/kernels/config"
@@ -114,6 +129,7 @@ check "build $K base: bzImage, build.json with image hash and cache key" builds_
 check "the merged .config has every option the guest needs" config_has_guest_options
 check "an unchanged commit and config reuse the image" second_build_reuses_image
 check "unchanged config inputs: the stored config stands, Kconfig not run; an edited fragment runs it" config_inputs_reused
+check "another base target with the same fragments runs Kconfig, not the stored config" base_target_counts
 check "a fragment option missing from the tree is named, nothing built (exit 4)" missing_option_named
 check "a failed config leaves the stored image in place" image_survives_bad_config
 check "unknown kernel: exit 3" unknown_kernel_exit_3

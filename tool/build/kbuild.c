@@ -526,10 +526,16 @@ static void free_requests(struct request *reqs, size_t n)
 /* The staged config, named for make (relative to O=) and for us. */
 #define STAGED_CONFIG "kbackport.config"
 
-/* The YAML's I-th config fragment, under kernels/config/. */
-static char *fragment_path(const struct kernel_desc *k, size_t i)
+/* A fragment is a few hundred lines; far more is not a config fragment. */
+#define FRAGMENT_MAX_BYTES (1024 * 1024)
+
+/* The YAML's I-th config fragment, read from kernels/config/ into text; its path in *path. */
+static int read_fragment(const struct kernel_desc *k, size_t i, struct strbuf *text, char **path)
 {
-	return xasprintf("%s/config/%s", kernels_dir(), k->config_fragments.v[i]);
+	*path = xasprintf("%s/config/%s", kernels_dir(), k->config_fragments.v[i]);
+	if (!path_exists(*path))
+		return error_code(KB_EXIT_NOINPUT, "config fragment '%s' named by '%s' is missing", *path, k->file);
+	return read_file_max(*path, text, FRAGMENT_MAX_BYTES);
 }
 
 int kbuild_config(const struct kernel_desc *k, const struct kbuild_tree *t, const char *log,
@@ -548,13 +554,10 @@ int kbuild_config(const struct kernel_desc *k, const struct kbuild_tree *t, cons
 	int ret = -1;
 
 	for (size_t i = 0; i < k->config_fragments.n; i++) {
-		char *f = fragment_path(k, i);
-		char *abs = path_exists(f) ? abs_path(f) : NULL;
+		char *f, *abs = NULL;
 
-		if (!abs || read_file(abs, &text)) {
-			error_code(KB_EXIT_NOINPUT, "config fragment '%s' named by '%s' is missing", f, k->file);
+		if (read_fragment(k, i, &text, &f) || !(abs = abs_path(f))) {
 			free(f);
-			free(abs);
 			goto cleanup;
 		}
 		parse_fragment(f, text.buf, &reqs, &nreqs);
@@ -613,20 +616,21 @@ cleanup:
 int kbuild_config_inputs(const struct kernel_desc *k, const struct kbuild_tree *t, results_hash hash)
 {
 	static const char *const probes[][3] = { { "gcc", "--version", NULL }, { "ld", "--version", NULL } };
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, fragment = STRBUF_INIT;
 	struct run_result r;
 	int ret = -1;
 
 	sb_addf(&text, "config inputs\ncommit %s\nbase %s\n", git_oid_tostr_s(&t->commit), k->config_base);
 	for (size_t i = 0; i < k->config_fragments.n; i++) {
-		char *f = fragment_path(k, i);
-		int bad;
+		char *f;
+		/* read_file_max() starts its buffer afresh: each fragment in its own */
+		int bad = read_fragment(k, i, &fragment, &f);
 
-		sb_addf(&text, "fragment %s\n", k->config_fragments.v[i]);
-		bad = read_file(f, &text);
 		free(f);
 		if (bad)
 			goto cleanup;
+		sb_addf(&text, "fragment %s %zu\n", k->config_fragments.v[i], fragment.len);
+		sb_add(&text, fragment.buf, fragment.len);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(probes); i++) {
 		struct run_opts o = { .argv = probes[i], .out = &text };
@@ -636,6 +640,7 @@ int kbuild_config_inputs(const struct kernel_desc *k, const struct kbuild_tree *
 	}
 	ret = results_hash_buf(text.buf, text.len, hash);
 cleanup:
+	sb_release(&fragment);
 	sb_release(&text);
 	return ret;
 }
