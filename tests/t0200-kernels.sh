@@ -71,6 +71,17 @@ config: {base: tinyconfig, vendor-config: /usr/src/linux-config-5.10/../../../..
 		"'$T/kernels/esc.yaml'" && rm "$T/kernels/esc.yaml"
 }
 
+# config fragments are read from kernels/config/: no way out of it
+fragment_escape_exit_4() {
+	write_kernel frag 'name: frag
+source: {debian-package: linux-source-6.12}
+arch: x86_64
+config: {base: tinyconfig, fragments: [qemu-minimal.config, ../../../etc/shadow]}'
+	KBACKPORT_KERNELS_DIR="$T/kernels" expect_exit 4 "$KB" kernels 2>"$T/err" >/dev/null &&
+	one_error "$T/err" "invalid path '../../../etc/shadow' for 'config.fragments'" "'$T/kernels/frag.yaml'" &&
+	rm "$T/kernels/frag.yaml"
+}
+
 syntax_error_exit_4() {
 	rm -f "$T/kernels/typo.yaml"
 	write_kernel broken 'name: broken
@@ -115,6 +126,7 @@ check "kernels list is the default" list_is_default
 check "kernels --json parses, one object per kernel" json_parses
 check "unknown key: one error naming file and key, exit 4" bad_key_exit_4
 check "a vendor-config under /usr/src/ that climbs out of its package: refused at load, exit 4" vendor_config_escape_exit_4
+check "a config fragment that climbs out of kernels/config/: refused at load, exit 4" fragment_escape_exit_4
 check "YAML syntax error: one error naming the file, exit 4" syntax_error_exit_4
 check "missing required key: exit 4" missing_key_exit_4
 check "unknown kernel: exit 3" unknown_kernel_exit_3

@@ -292,7 +292,7 @@ check "known-defects table that is not JSON" hostile known-notjson 4 \
 check "known-defects table without its list" hostile known-nolist 4 \
 	"known-defects table '$S/s-known-nolist/expect/known-base-mini.json' has no \"known\" list" \
 	"$SAN" boot mini --variant base --workload "$S/w.sh" --series "$S/s-known-nolist"
-check "known-defects table beyond its size limit" hostile known-huge 4 "known-base-mini.json" \
+check "known-defects table beyond its size limit" hostile known-huge 4 "known-base-mini.json' is larger than 64 KiB" \
 	"$SAN" boot mini --variant base --workload "$S/w.sh" --series "$S/s-known-huge"
 check "a kernel name with a slash" hostile kname 4 "invalid kernel name '../mini'" "$SAN" port ../mini --series "$S/s-p-fixup"
 

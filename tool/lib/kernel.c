@@ -87,6 +87,11 @@ static int parse_config(struct yfile *f, yaml_node_t *map, struct kernel_desc *k
 		return -1;
 	if (v[1] && yfile_strlist(f, v[1], "config.fragments", &k->config_fragments))
 		return -1;
+	/* read from kernels/config/: the name passes the gate */
+	for (size_t i = 0; i < k->config_fragments.n; i++)
+		if ((why = treepath_check(k->config_fragments.v[i])))
+			return yfile_bad(f, v[1], "invalid path '%s' for 'config.fragments': %s",
+					 k->config_fragments.v[i], why);
 	if (v[2] && yfile_str(f, v[2], "config.vendor-config", &k->vendor_config))
 		return -1;
 	/* read from inside a fetched package (git/source.h): the part below /usr/src/ passes the gate */

@@ -270,8 +270,9 @@ int read_file_max(const char *path, struct strbuf *out, size_t max)
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (out->len + n > max) {
 			close(fd);
-			return error_code(KB_EXIT_BADINPUT, "'%s' is larger than %zu MiB, more than any input of its kind",
-					  path, max >> 20);
+			/* limits below a MiB (a series' small tables) in KiB, or they would read "0 MiB" */
+			return error_code(KB_EXIT_BADINPUT, "'%s' is larger than %zu %s, more than any input of its kind",
+					  path, max >= 1 << 20 ? max >> 20 : max >> 10, max >= 1 << 20 ? "MiB" : "KiB");
 		}
 		sb_add(out, buf, n);
 	}
