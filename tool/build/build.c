@@ -331,23 +331,21 @@ int build_variant(struct build *b, const char *variant)
 	inputs_path = xasprintf("%s/config.inputs", dir);
 	if (kbuild_config_inputs(&b->k, &t, inputs))
 		goto cleanup;
+	/* the stored config stands for the same inputs, when the stored build is still its */
 	if (!b->force && stored_config(inputs_path, inputs, config_hash)) {
 		key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
 		current = build_is_current(stored, key);
-		if (current) {
-			printf("%s: config %s: the stored build's (same commit, fragments and compiler; hash %.12s)\n",
-			       prefix, what.buf, config_hash);
-		} else {
-			free(key);
-			key = NULL;
-		}
 	}
-	if (!key) {
+	if (current) {
+		printf("%s: config %s: the stored build's (same commit, fragments and compiler; hash %.12s)\n",
+		       prefix, what.buf, config_hash);
+	} else {
 		if (kbuild_config(&b->k, &t, log, config_hash, &verified) ||
 		    keep_config(inputs_path, inputs, config_hash))
 			goto cleanup;
 		printf("%s: config %s: %zu requested option%s verified (hash %.12s)\n", prefix, what.buf, verified,
 		       verified == 1 ? "" : "s", config_hash);
+		free(key);
 		key = xasprintf("build:%s:%s", git_oid_tostr_s(&t.commit), config_hash);
 		current = !b->force && build_is_current(stored, key);
 	}

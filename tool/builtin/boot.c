@@ -243,14 +243,14 @@ static void print_result(const struct boot *b, const char *prefix, const struct 
 	printf("%s: verdict: %s (%s)\n", prefix, verdict_name(r->verdict), json_path);
 }
 
+/* A table a line per entry: far more than any series needs. */
+#define KNOWN_MAX_BYTES (64 * 1024)
+
 /*
  * What the series' table says this kernel and variant show because the
  * series is not in it (<series>/expect/known-<variant>-<kernel>.json, also
  * in the image for the workload's checks): *out stays NULL without one.
  */
-/* A table a line per entry: far more than any series needs. */
-#define KNOWN_MAX_BYTES (64 * 1024)
-
 static int load_known(const struct boot *b, json_t **out)
 {
 	char *path = xasprintf("%s/expect/known-%s-%s.json", b->series_dir, b->variant, b->k.name);

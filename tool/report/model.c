@@ -492,27 +492,28 @@ static void test_names(json_t *meas, json_t *ref, struct strvec *out)
 			sv_push(out, jstr(t, "test"));
 }
 
-/*
- * No kernel change makes a writer faster than the device: with psync at
- * depth 1 each of N writers completes at most one write per device latency
- * (the dio workload's device.latency_us), so patched at N jobs reaches at
- * most N / latency, and patched/base at most that over base's IOPS. Above
- * it, the base run was slowed by something else. Without a latency on
- * record, N times this: at best the N run side by side where base ran them
- * one at a time. (N alone is too tight with a latency: one writer at a time
- * waits out whole ticks, 11.9 ms per 8 ms write under TCG, N side by side
- * 11.2 ms, so the same kernel's N-writer overwrite run reaches 8.4x its own
- * one-writer rate.)
- */
+/* Without a device latency on record: at best N writers side by side where base ran them one at a time. */
 #define REPORT_SPEEDUP_PER_JOB 1.0
 
-/* The most patched/base at jobs can be: see REPORT_SPEEDUP_PER_JOB. */
+/*
+ * The most patched/base at jobs can be. No kernel change makes a writer
+ * faster than the device: with psync at depth 1 each of N writers completes
+ * at most one write per device latency (the dio workload's
+ * device.latency_us), so patched at N jobs reaches at most N / latency, and
+ * patched/base at most that over base's IOPS. Above it, the base run was
+ * slowed by something else. Without a latency on record, N times
+ * REPORT_SPEEDUP_PER_JOB. (N alone is too tight with a latency: one writer
+ * at a time waits out whole ticks, 11.9 ms per 8 ms write under TCG, N side
+ * by side 11.2 ms, so the same kernel's N-writer overwrite run reaches 8.4x
+ * its own one-writer rate.)
+ */
 static double ratio_bound(json_int_t jobs, double latency_us, double base)
 {
 	if (latency_us > 0 && base > 0)
 		return jobs * 1e6 / latency_us / base;
 	return jobs * REPORT_SPEEDUP_PER_JOB;
 }
+
 /* Rounds disagree when their ratios spread ((max - min) / median) more than this. */
 #define REPORT_MAX_SPREAD 0.25
 
